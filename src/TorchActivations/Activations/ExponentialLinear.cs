@@ -1,0 +1,132 @@
+using TorchActivations.Core;
+using TorchActivations.Modules;
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core
+{
+    /// <summary>
+    /// The exponential-linear family: f(x) = scale·x for x ≥ 0, scale·α·(e^(s·x) − 1) for x &lt; 0,
+    /// f'(x) = scale for x ≥ 0 (including 0), scale·α·s·e^(s·x) for x &lt; 0.
+    /// ELU is (α, 1, 1), CELU is (α, 1, 1/α), SELU is (α₀₁, λ₀₁, 1).
+    /// </summary>
+    internal sealed class ExponentialLinearDefinition : ElementwiseDefinition
+    {
+        readonly double alpha, scale, inputScale, negativeSlopeScale;
+
+        ExponentialLinearDefinition(string name, double alpha, double scale, double inputScale, double negativeSlopeScale)
+        {
+            Name = name;
+            this.alpha = alpha;
+            this.scale = scale;
+            this.inputScale = inputScale;
+            this.negativeSlopeScale = negativeSlopeScale;
+        }
+
+        public override string Name { get; }
+        public double Alpha => alpha;
+
+        public static ExponentialLinearDefinition Elu(double alpha) =>
+            new("elu", Guard.Finite(alpha, nameof(alpha)), 1, 1, alpha);
+
+        public static ExponentialLinearDefinition Celu(double alpha) =>
+            new("celu", Guard.Positive(alpha, nameof(alpha)), 1, 1 / alpha, 1);
+
+        // Full-precision constants of Klambauer et al. (2017), not the rounded 1.6733 and 1.0507.
+        public const double SeluAlpha = 1.6732632423543772848170429916717;
+        public const double SeluScale = 1.0507009873554804934193349852946;
+        public static readonly ExponentialLinearDefinition Selu = new("selu", SeluAlpha, SeluScale, 1, SeluScale * SeluAlpha);
+
+        public override Tensor Forward(Tensor x, List<Tensor>? save)
+        {
+            save?.Add(x);
+            // expm1 keeps full precision near 0; clamping to x ≤ 0 keeps the unused branch finite.
+            var negativePart = x.clamp_max(0).mul_(inputScale).expm1_().mul_(alpha * scale);
+            var positivePart = scale == 1 ? x : x * scale;
+            return positivePart.where(x.ge(0), negativePart);
+        }
+
+        // Out-of-place arithmetic: with create_graph this runs under autograd and must stay differentiable.
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var x = saved[0];
+            var negativeSlope = (x.clamp_max(0) * inputScale).exp() * negativeSlopeScale;
+            var positiveSlope = scale == 1 ? grad : grad * scale;
+            return positiveSlope.where(x.ge(0), negativeSlope * grad);
+        }
+    }
+}
+
+namespace TorchActivations.Modules
+{
+    /// <inheritdoc cref="Functional.elu"/>
+    public sealed class ELU : ActivationModule
+    {
+        internal ELU(double alpha, bool inplace) : base(nameof(ELU), ExponentialLinearDefinition.Elu(alpha), inplace) { }
+
+        /// <summary>The α of α·(eˣ − 1) for x &lt; 0.</summary>
+        public double alpha => ((ExponentialLinearDefinition)Definition).Alpha;
+    }
+
+    /// <inheritdoc cref="Functional.celu"/>
+    public sealed class CELU : ActivationModule
+    {
+        internal CELU(double alpha, bool inplace) : base(nameof(CELU), ExponentialLinearDefinition.Celu(alpha), inplace) { }
+
+        /// <summary>The α of α·(e^(x/α) − 1) for x &lt; 0.</summary>
+        public double alpha => ((ExponentialLinearDefinition)Definition).Alpha;
+    }
+
+    /// <inheritdoc cref="Functional.selu"/>
+    public sealed class SELU : ActivationModule
+    {
+        internal SELU(bool inplace) : base(nameof(SELU), ExponentialLinearDefinition.Selu, inplace) { }
+    }
+}
+
+namespace TorchActivations
+{
+    public static partial class Activations
+    {
+        /// <inheritdoc cref="Functional.elu"/>
+        public static ELU ELU(double alpha = 1.0, bool inplace = false) => new(alpha, inplace);
+
+        /// <inheritdoc cref="Functional.celu"/>
+        public static CELU CELU(double alpha = 1.0, bool inplace = false) => new(alpha, inplace);
+
+        /// <inheritdoc cref="Functional.selu"/>
+        public static SELU SELU(bool inplace = false) => new(inplace);
+    }
+
+    public static partial class Functional
+    {
+        /// <summary>
+        /// Exponential linear unit. ELU(x) = x for x ≥ 0, α·(eˣ − 1) for x &lt; 0.
+        /// ELU'(x) = 1 for x ≥ 0 (including 0), α·eˣ for x &lt; 0; differentiable at 0 only when α = 1.
+        /// </summary>
+        /// <param name="input">A floating-point tensor of any shape.</param>
+        /// <param name="alpha">α, any finite number. Default 1.</param>
+        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
+        public static Tensor elu(Tensor input, double alpha = 1.0, bool inplace = false) =>
+            ExponentialLinearDefinition.Elu(alpha).Apply(input, inplace);
+
+        /// <summary>
+        /// Continuously differentiable ELU. CELU(x) = x for x ≥ 0, α·(e^(x/α) − 1) for x &lt; 0.
+        /// CELU'(x) = 1 for x ≥ 0, e^(x/α) for x &lt; 0.
+        /// </summary>
+        /// <param name="input">A floating-point tensor of any shape.</param>
+        /// <param name="alpha">α &gt; 0. Default 1.</param>
+        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
+        public static Tensor celu(Tensor input, double alpha = 1.0, bool inplace = false) =>
+            ExponentialLinearDefinition.Celu(alpha).Apply(input, inplace);
+
+        /// <summary>
+        /// Scaled ELU. SELU(x) = λ·x for x ≥ 0, λ·α·(eˣ − 1) for x &lt; 0,
+        /// with α = 1.6732632423543772848170429916717 and λ = 1.0507009873554804934193349852946.
+        /// SELU'(x) = λ for x ≥ 0 (including 0), λ·α·eˣ for x &lt; 0.
+        /// </summary>
+        /// <param name="input">A floating-point tensor of any shape.</param>
+        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
+        public static Tensor selu(Tensor input, bool inplace = false) =>
+            ExponentialLinearDefinition.Selu.Apply(input, inplace);
+    }
+}

@@ -1,0 +1,47 @@
+using TorchActivations.Core;
+using TorchActivations.Modules;
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core
+{
+    internal sealed class LogSigmoidDefinition : ElementwiseDefinition
+    {
+        public static readonly LogSigmoidDefinition Instance = new();
+        public override string Name => "logsigmoid";
+
+        public override Tensor Forward(Tensor x, List<Tensor>? save)
+        {
+            save?.Add(x);
+            // ln σ(x) = −(max(−x, 0) + ln(1 + e^(−|x|))): no overflow, no log of 0.
+            return x.neg().clamp_min_(0).add_(x.abs().neg_().exp_().log1p_()).neg_();
+        }
+
+        // 1 / (1 + eˣ) = σ(−x); eˣ may overflow to +inf, giving exactly 0.
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => grad / (saved[0].exp() + 1);
+    }
+}
+
+namespace TorchActivations.Modules
+{
+    /// <inheritdoc cref="Functional.logsigmoid"/>
+    public sealed class LogSigmoid : ActivationModule
+    {
+        internal LogSigmoid() : base(nameof(LogSigmoid), LogSigmoidDefinition.Instance) { }
+    }
+}
+
+namespace TorchActivations
+{
+    public static partial class Activations
+    {
+        /// <inheritdoc cref="Functional.logsigmoid"/>
+        public static LogSigmoid LogSigmoid() => new();
+    }
+
+    public static partial class Functional
+    {
+        /// <summary>LogSigmoid(x) = ln(1 / (1 + e^(−x))); LogSigmoid'(x) = 1 / (1 + eˣ).</summary>
+        /// <param name="input">A floating-point tensor of any shape.</param>
+        public static Tensor logsigmoid(Tensor input) => LogSigmoidDefinition.Instance.Apply(input);
+    }
+}

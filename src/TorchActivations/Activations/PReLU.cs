@@ -1,0 +1,143 @@
+using TorchActivations.Core;
+using TorchActivations.Modules;
+using TorchSharp;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core
+{
+    /// <summary>Inputs: x and the weight a (1 or C elements, C = size of dim 1). Saves both.</summary>
+    internal sealed class PReLUDefinition : ActivationDefinition
+    {
+        public static readonly PReLUDefinition Instance = new();
+        public override string Name => "prelu";
+
+        public override void CheckInputs(ReadOnlySpan<Tensor> inputs)
+        {
+            var (x, weight) = (inputs[0], inputs[1]);
+            Guard.FloatingPoint(weight, "weight");
+            if (weight.dim() > 1)
+                throw new ArgumentException($"weight must be 1-D (or 0-D with one element), not of shape [{string.Join(", ", weight.shape)}].", nameof(weight));
+            long channels = x.dim() >= 2 ? x.shape[1] : 1;
+            if (weight.numel() != 1 && weight.numel() != channels)
+                throw new ArgumentException(
+                    $"weight has {weight.numel()} elements; it must have 1 or as many as the input's channels (dim 1), which is {channels} here.", nameof(weight));
+            if (weight.device_type != x.device_type || weight.device_index != x.device_index)
+                throw new ArgumentException($"weight is on {weight.device} but input is on {x.device}; move both to one device.", nameof(weight));
+            if (weight.dtype != x.dtype)
+                throw new ArgumentException($"weight is {weight.dtype} but input is {x.dtype}; they must have one dtype.", nameof(weight));
+        }
+
+        public override Tensor Forward(ReadOnlySpan<Tensor> inputs, List<Tensor>? save)
+        {
+            var (x, weight) = (inputs[0], inputs[1]);
+            save?.AddRange([x, weight]);
+            var slope = Ops.AlongChannels(weight, x.dim());
+            return x.where(x.ge(0), x * slope);
+        }
+
+        public override Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var (x, weight) = (saved[0], saved[1]);
+            var nonNegative = x.ge(0);
+            var gradInput = grad.where(nonNegative, grad * Ops.AlongChannels(weight, x.dim()));
+            // dPReLU/da = x for x < 0, 0 for x ≥ 0; summed over everything but the channel dim.
+            var perElement = (grad * x).masked_fill(nonNegative, 0);
+            Tensor gradWeight;
+            if (weight.numel() == 1) {
+                gradWeight = perElement.sum().reshape(weight.shape);
+            } else {
+                var otherDims = Enumerable.Range(0, (int)x.dim()).Where(d => d != 1).Select(d => (long)d).ToArray();
+                gradWeight = perElement.sum(otherDims).reshape(weight.shape);
+            }
+            return [gradInput, gradWeight];
+        }
+    }
+}
+
+namespace TorchActivations.Modules
+{
+    /// <inheritdoc cref="Functional.prelu"/>
+    public sealed class PReLU : torch.nn.Module<Tensor, Tensor>
+    {
+        internal PReLU(long num_parameters, double init, Device? device, ScalarType? dtype) : base(nameof(PReLU))
+        {
+            if (num_parameters < 1)
+                throw new ArgumentOutOfRangeException(nameof(num_parameters), num_parameters, "num_parameters must be at least 1.");
+            Guard.Finite(init, nameof(init));
+            if (dtype is { } t && !torch.is_floating_point(torch.empty(0, dtype: t)))
+                throw new ArgumentException($"dtype must be a floating-point type, not {t}.", nameof(dtype));
+            this.num_parameters = num_parameters;
+            this.init = init;
+            using var initial = torch.full(num_parameters, init, dtype: dtype ?? torch.get_default_dtype(), device: device);
+            weight = new TorchSharp.Modules.Parameter(initial);
+        }
+
+        /// <summary>The learnable slopes a for x &lt; 0, shape [num_parameters], named <c>weight</c> as in TorchSharp's PReLU.</summary>
+        public TorchSharp.Modules.Parameter weight {
+            get => _weight!;
+            set {
+                ArgumentNullException.ThrowIfNull(value, nameof(weight));
+                if (value.Handle == _weight?.Handle) return;
+                _weight?.Dispose();
+                _weight = (TorchSharp.Modules.Parameter)value.DetachFromDisposeScope();
+                ConditionallyRegisterParameter(nameof(weight), _weight);
+            }
+        }
+
+        /// <summary>Number of slopes: 1 (shared) or the number of input channels.</summary>
+        public long num_parameters { get; }
+
+        /// <summary>The initial value of every slope.</summary>
+        public double init { get; }
+
+        /// <summary>Applies PReLU with this module's weight.</summary>
+        public override Tensor forward(Tensor input) => Functional.prelu(input, weight);
+
+        /// <inheritdoc/>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _weight?.Dispose();
+            base.Dispose(disposing);
+        }
+
+        [ComponentName(Name = nameof(weight))]
+        TorchSharp.Modules.Parameter? _weight;
+    }
+}
+
+namespace TorchActivations
+{
+    public static partial class Activations
+    {
+        /// <inheritdoc cref="Functional.prelu"/>
+        /// <param name="num_parameters">How many slopes to learn: 1 (shared by all channels) or the number of input channels. Default 1.</param>
+        /// <param name="init">The initial value of every slope. Default 0.25.</param>
+        /// <param name="device">Where to create the weight.</param>
+        /// <param name="dtype">The weight's floating-point type; default the default dtype.</param>
+        /// <example>
+        /// <code>
+        /// var prelu = Activations.PReLU(num_parameters: 32);   // one slope per channel of an [N, 32, H, W] input
+        /// var y = prelu.call(x);                                // prelu.weight receives its gradient on backward
+        /// </code>
+        /// </example>
+        public static PReLU PReLU(long num_parameters = 1, double init = 0.25, Device? device = null, ScalarType? dtype = null) =>
+            new(num_parameters, init, device, dtype);
+    }
+
+    public static partial class Functional
+    {
+        /// <summary>
+        /// Parametric ReLU. PReLU(x) = x for x ≥ 0, a·x for x &lt; 0, where the slopes a are learnable,
+        /// one shared or one per channel (dim 1 of the input).
+        /// dPReLU/dx = 1 for x ≥ 0 (including 0), a for x &lt; 0; dPReLU/da = x for x &lt; 0, 0 for x ≥ 0.
+        /// </summary>
+        /// <param name="input">A floating-point tensor; channels are dim 1.</param>
+        /// <param name="weight">The slopes: 1 element, or as many as the input has channels; same dtype and device as the input.</param>
+        public static Tensor prelu(Tensor input, Tensor weight)
+        {
+            ArgumentNullException.ThrowIfNull(weight, nameof(weight));
+            return PReLUDefinition.Instance.Apply([input, weight]);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using TorchActivations.Core;
+using TorchActivations.Modules;
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core
+{
+    internal sealed class ReLUDefinition : ElementwiseDefinition
+    {
+        public static readonly ReLUDefinition Instance = new();
+        public override string Name => "relu";
+
+        public override Tensor Forward(Tensor x, List<Tensor>? save)
+        {
+            save?.Add(x.lt(0));
+            return x.clamp_min(0);
+        }
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad);
+    }
+}
+
+namespace TorchActivations.Modules
+{
+    /// <inheritdoc cref="Functional.relu"/>
+    public sealed class ReLU : ActivationModule
+    {
+        internal ReLU(bool inplace) : base(nameof(ReLU), ReLUDefinition.Instance, inplace) { }
+    }
+}
+
+namespace TorchActivations
+{
+    public static partial class Activations
+    {
+        /// <inheritdoc cref="Functional.relu"/>
+        public static ReLU ReLU(bool inplace = false) => new(inplace);
+    }
+
+    public static partial class Functional
+    {
+        /// <summary>
+        /// Rectified linear unit. ReLU(x) = x for x ≥ 0, 0 for x &lt; 0.
+        /// ReLU'(x) = 1 for x ≥ 0, 0 for x &lt; 0; at the kink ReLU'(0) = 1 (PyTorch uses 0).
+        /// Keeps a 1-byte mask for backward.
+        /// </summary>
+        /// <param name="input">A floating-point tensor of any shape.</param>
+        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
+        public static Tensor relu(Tensor input, bool inplace = false) => ReLUDefinition.Instance.Apply(input, inplace);
+    }
+}

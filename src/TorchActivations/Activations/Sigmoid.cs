@@ -1,0 +1,51 @@
+using TorchActivations.Core;
+using TorchActivations.Modules;
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core
+{
+    /// <summary>Saves the output y: σ' = y·(1 − y).</summary>
+    internal sealed class SigmoidDefinition : ElementwiseDefinition
+    {
+        public static readonly SigmoidDefinition Instance = new();
+        public override string Name => "sigmoid";
+
+        public override Tensor Forward(Tensor x, List<Tensor>? save)
+        {
+            var y = Ops.Logistic(x);
+            save?.Add(y);
+            return y;
+        }
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var y = saved[0];
+            return grad * y * (1 - y);
+        }
+    }
+}
+
+namespace TorchActivations.Modules
+{
+    /// <inheritdoc cref="Functional.sigmoid"/>
+    public sealed class Sigmoid : ActivationModule
+    {
+        internal Sigmoid() : base(nameof(Sigmoid), SigmoidDefinition.Instance) { }
+    }
+}
+
+namespace TorchActivations
+{
+    public static partial class Activations
+    {
+        /// <inheritdoc cref="Functional.sigmoid"/>
+        public static Sigmoid Sigmoid() => new();
+    }
+
+    public static partial class Functional
+    {
+        /// <summary>Logistic sigmoid. σ(x) = 1 / (1 + e^(−x)); σ'(x) = σ(x)·(1 − σ(x)). Saturates at both ends.</summary>
+        /// <param name="input">A floating-point tensor of any shape.</param>
+        public static Tensor sigmoid(Tensor input) => SigmoidDefinition.Instance.Apply(input);
+    }
+}

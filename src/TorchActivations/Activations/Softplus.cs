@@ -1,0 +1,67 @@
+using TorchActivations.Core;
+using TorchActivations.Modules;
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core
+{
+    internal sealed class SoftplusDefinition(double beta, double threshold) : ElementwiseDefinition
+    {
+        public double Beta { get; } = Guard.Positive(beta, nameof(beta));
+        public double Threshold { get; } = Guard.Finite(threshold, nameof(threshold));
+        public override string Name => "softplus";
+
+        public override Tensor Forward(Tensor x, List<Tensor>? save)
+        {
+            save?.Add(x);
+            var z = x * Beta;
+            // ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): finite for every finite z, exact where e^z underflows.
+            var smooth = z.clamp_min(0).add_(z.abs().neg_().exp_().log1p_()).div_(Beta);
+            return x.where(z.gt(Threshold), smooth);
+        }
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var z = saved[0] * Beta;
+            // e^z / (e^z + 1) written as 1 / (1 + e^-z): e^-z may overflow to +inf, giving exactly 0.
+            var slope = (z.neg().exp() + 1).reciprocal();
+            return grad.where(z.gt(Threshold), grad * slope);
+        }
+    }
+}
+
+namespace TorchActivations.Modules
+{
+    /// <inheritdoc cref="Functional.softplus"/>
+    public sealed class Softplus : ActivationModule
+    {
+        internal Softplus(double beta, double threshold) : base(nameof(Softplus), new SoftplusDefinition(beta, threshold)) { }
+
+        /// <summary>β: the larger, the closer to ReLU.</summary>
+        public double beta => ((SoftplusDefinition)Definition).Beta;
+
+        /// <summary>Above β·x &gt; threshold the function is the identity.</summary>
+        public double threshold => ((SoftplusDefinition)Definition).Threshold;
+    }
+}
+
+namespace TorchActivations
+{
+    public static partial class Activations
+    {
+        /// <inheritdoc cref="Functional.softplus"/>
+        public static Softplus Softplus(double beta = 1, double threshold = 20) => new(beta, threshold);
+    }
+
+    public static partial class Functional
+    {
+        /// <summary>
+        /// Softplus, a smooth ReLU. Softplus(x) = ln(1 + e^(β·x)) / β, and x itself where β·x &gt; threshold.
+        /// Softplus'(x) = e^(βx) / (e^(βx) + 1), and 1 where β·x &gt; threshold.
+        /// </summary>
+        /// <param name="input">A floating-point tensor of any shape.</param>
+        /// <param name="beta">β &gt; 0. Default 1.</param>
+        /// <param name="threshold">Where β·x exceeds it, the function reverts to the identity. Default 20.</param>
+        public static Tensor softplus(Tensor input, double beta = 1, double threshold = 20) =>
+            new SoftplusDefinition(beta, threshold).Apply(input);
+    }
+}

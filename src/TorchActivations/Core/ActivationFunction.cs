@@ -1,0 +1,65 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.autograd;
+
+namespace TorchActivations.Core;
+
+/// <summary>
+/// The one custom autograd function behind every activation of the package. The definition
+/// travels as the last element of <c>vars</c> and in the context's data, never in a field: TorchSharp
+/// shares a single instance of this class between all calls and threads.
+/// </summary>
+internal sealed class ActivationFunction : SingleTensorFunction<ActivationFunction>
+{
+    const string DefinitionKey = "definition";
+    const string InputCountKey = "input count";
+
+    public override string Name => "TorchActivations";
+
+    /// <summary>Runs <paramref name="definition"/> under autograd and returns the recorded output.</summary>
+    public static Tensor Apply(ActivationDefinition definition, Tensor[] inputs)
+    {
+        var vars = new object[inputs.Length + 1];
+        inputs.CopyTo(vars, 0);
+        vars[^1] = definition;
+
+        // Everything forward creates (temporaries, the raw output, the managed handles of saved
+        // tensors, TorchSharp's per-node output cache) is released when this scope ends; autograd
+        // holds its own references to what backward needs, so nothing else stays alive.
+        using var scope = torch.NewDisposeScope();
+        return apply(vars).MoveToOuterDisposeScope();
+    }
+
+    public override Tensor forward(AutogradContext ctx, params object[] vars)
+    {
+        var definition = (ActivationDefinition)vars[^1];
+        var inputs = new Tensor[vars.Length - 1];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = (Tensor)vars[i];
+
+        var save = new List<Tensor>(2);
+        var output = definition.Forward(inputs, save);
+        ctx.save_for_backward(save);
+        ctx.save_data(DefinitionKey, definition);
+        ctx.save_data(InputCountKey, inputs.Length);
+        // A gradient that never arrives stays undefined instead of being materialized as zeros
+        // from a cached tensor the size of the output, which TorchSharp would otherwise keep alive.
+        ctx.set_materialize_grads(false);
+        return output;
+    }
+
+    public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
+    {
+        var definition = (ActivationDefinition)ctx.get_data(DefinitionKey);
+        int inputCount = (int)ctx.get_data(InputCountKey);
+        // One entry per element of vars: each input's gradient, then null for the definition.
+        var result = new List<Tensor>(inputCount + 1);
+        if (grad_output is not null && !grad_output.IsInvalid) {
+            using var scope = torch.NewDisposeScope();
+            foreach (var g in definition.BackwardAll(grad_output, ctx.get_saved_variables()))
+                result.Add(g?.MoveToOuterDisposeScope()!);
+        }
+        // An undefined output gradient means no gradient flows to any input.
+        while (result.Count < inputCount + 1) result.Add(null!);
+        return result;
+    }
+}

@@ -1,0 +1,26 @@
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core;
+
+/// <summary>Small tensor idioms the definitions share.</summary>
+internal static class Ops
+{
+    /// <summary>
+    /// The gradient with zeros where <paramref name="blocked"/> is true: one pass, and the 1-byte mask
+    /// is all a piecewise-linear activation needs to keep for backward.
+    /// </summary>
+    public static Tensor BlockWhere(Tensor blocked, Tensor grad) => grad.masked_fill(blocked, 0);
+
+    /// <summary>1 / (1 + e^(-x)), finite for every finite x (e^(-x) may overflow to +inf, giving exactly 0).</summary>
+    public static Tensor Logistic(Tensor x) => x.neg().exp_().add_(1).reciprocal_();
+
+    /// <summary>A tensor shaped so that <paramref name="perChannel"/> (length C) broadcasts along dim 1 of an input of rank <paramref name="rank"/>.</summary>
+    public static Tensor AlongChannels(Tensor perChannel, long rank)
+    {
+        if (perChannel.numel() == 1) return perChannel.reshape(Array.Empty<long>());
+        var shape = new long[rank];
+        Array.Fill(shape, 1L);
+        shape[1] = perChannel.numel();
+        return perChannel.reshape(shape);
+    }
+}

@@ -1,0 +1,34 @@
+using TorchActivations.Lookup;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchActivations;
+
+public static partial class Activations
+{
+    /// <summary>Every name <see cref="Create"/> accepts, in the order of the notes.</summary>
+    public static IReadOnlyList<string> Names => ActivationCatalog.Names;
+
+    /// <summary>The names of the activations applied element by element (all but softmin, softmax and log_softmax).</summary>
+    public static IReadOnlyList<string> ElementwiseNames => ActivationCatalog.ElementwiseNames;
+
+    /// <summary>
+    /// Creates an activation module from a spec: a name, optionally followed by arguments in parentheses,
+    /// named like the factory's parameters or given in their order. Names match loosely
+    /// (<c>leaky_relu</c>, <c>LeakyReLU</c>); parameters not given take the factory's defaults.
+    /// </summary>
+    /// <param name="spec">For example <c>relu</c>, <c>leaky_relu(negative_slope=0.2)</c>, <c>elu(0.5)</c>, <c>gelu(approximate=tanh)</c>, <c>softmax(dim=1)</c>.</param>
+    /// <exception cref="ArgumentException">An unknown name or parameter (the message lists the valid ones), a value of the wrong type, or a missing required parameter.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value outside the parameter's range.</exception>
+    /// <example>
+    /// <code>
+    /// var act = Activations.Create("leaky_relu(negative_slope=0.2)");
+    /// foreach (var name in Activations.Names) Console.WriteLine(Activations.Describe(name));
+    /// </code>
+    /// </example>
+    public static nn.Module<Tensor, Tensor> Create(string spec) => ActivationCatalog.Create(spec);
+
+    /// <summary>The parameters an activation takes, with defaults, e.g. <c>leaky_relu(negative_slope=0.01, inplace=false)</c>.</summary>
+    /// <param name="name">A name from <see cref="Names"/>.</param>
+    public static string Describe(string name) => ActivationCatalog.Signature(ActivationCatalog.Find(name));
+}
