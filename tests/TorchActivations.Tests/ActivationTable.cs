@@ -92,7 +92,7 @@ public static class ActivationTable
             x => x * Math.Tanh(Softplus(x)),
             x => { double sp = Softplus(x), c = Math.Cosh(sp); return Math.Tanh(sp) + x * Sigmoid(x) / (c * c); }),
         // TorchSharp's hardsigmoid has a float32 slope 1/6 in float64 (BuiltinDefectTests), so PyTorch's own
-        // definition relu6(x + 3)/6 stands in; HardActivationTests compares the real built-in where it is right.
+        // definition relu6(x + 3)/6 stands in; ModernActivationTests compares the real built-in where it is right.
         Elementwise("hardsigmoid", x => F.hardsigmoid(x), x => B.relu6(x + 3) / 6,
             x => Math.Min(Math.Max(x + 3, 0), 6) / 6, x => x > -3 && x < 3 ? 1.0 / 6 : 0)
             with { Kinks = [-3, 3], KinkSlopes = [(-3, 0), (3, 0)] },

@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 namespace TorchActivations.Lookup;
 
 /// <summary>
-/// The table behind <see cref="Activations.Create"/>: one row per activation, in the order of the notes.
+/// The table behind <see cref="Activations.Create"/>: one row per activation, in the order of the notes, then the
+/// activations of modern architectures the notes do not cover (silu … softmax2d).
 /// Parameter names, types and defaults come from the factory method itself, so the lookup cannot drift from it.
 /// </summary>
 internal static class ActivationCatalog
