@@ -80,6 +80,25 @@ public static class ActivationTable
         RowWise("log_softmax(dim=1)", x => F.log_softmax(x, 1), x => B.log_softmax(x, 1),
             row => { var m = row.Max(); var lse = m + Math.Log(row.Sum(v => Math.Exp(v - m))); return row.Select(v => v - lse).ToArray(); },
             (row, g) => { var p = Softmax(row); var s = g.Sum(); return g.Select((gi, i) => gi - p[i] * s).ToArray(); }),
+
+        // Beyond the notes: activations of modern architectures. (glu changes the shape and softmax2d needs a
+        // 3-D or 4-D input, so they have their own tests: GluTests, Softmax2dTests.)
+        Elementwise("silu", x => F.silu(x), x => B.silu(x),
+            x => x * Sigmoid(x), x => Sigmoid(x) * (1 + x * Sigmoid(-x))),
+        // TorchSharp has no swish with β; x·σ(βx) = silu(βx)/β, so its built-in silu stands in. (β's own gradient: SwishTests.)
+        Elementwise("swish(beta=1.5)", x => F.swish(x, Slope(x, 1.5)), x => B.silu(x * 1.5) / 1.5,
+            x => x * Sigmoid(1.5 * x), x => Sigmoid(1.5 * x) * (1 + 1.5 * x * Sigmoid(-1.5 * x))),
+        Elementwise("mish", x => F.mish(x), x => B.mish(x),
+            x => x * Math.Tanh(Softplus(x)),
+            x => { double sp = Softplus(x), c = Math.Cosh(sp); return Math.Tanh(sp) + x * Sigmoid(x) / (c * c); }),
+        // TorchSharp's hardsigmoid has a float32 slope 1/6 in float64 (BuiltinDefectTests), so PyTorch's own
+        // definition relu6(x + 3)/6 stands in; ModernActivationTests compares the real built-in where it is right.
+        Elementwise("hardsigmoid", x => F.hardsigmoid(x), x => B.relu6(x + 3) / 6,
+            x => Math.Min(Math.Max(x + 3, 0), 6) / 6, x => x > -3 && x < 3 ? 1.0 / 6 : 0)
+            with { Kinks = [-3, 3], KinkSlopes = [(-3, 0), (3, 0)] },
+        Elementwise("hardswish", x => F.hardswish(x), x => B.hardswish(x),
+            x => x * Math.Min(Math.Max(x + 3, 0), 6) / 6, x => x <= -3 ? 0 : x >= 3 ? 1 : x / 3 + 0.5)
+            with { Kinks = [-3, 3], KinkSlopes = [(-3, 0), (3, 1)] },
     ];
 
     static double[] Softmax(double[] row)

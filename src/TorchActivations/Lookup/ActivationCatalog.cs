@@ -8,11 +8,19 @@ using static TorchSharp.torch;
 namespace TorchActivations.Lookup;
 
 /// <summary>
-/// The table behind <see cref="Activations.Create"/>: one row per activation, in the order of the notes.
+/// The table behind <see cref="Activations.Create"/>: one row per activation, in the order of the notes, then the
+/// activations of modern architectures the notes do not cover (silu … softmax2d).
 /// Parameter names, types and defaults come from the factory method itself, so the lookup cannot drift from it.
 /// </summary>
 internal static class ActivationCatalog
 {
+    /// <param name="Name">The torch.nn.functional name.</param>
+    /// <param name="Factory">The factory in <see cref="Activations"/>.</param>
+    /// <param name="AlongDim">
+    /// Each output depends on a slice of the input along a dim, not on one element: the softmax family and
+    /// softmax2d, and glu, whose output is also half the input's size along its dim. These are left out of
+    /// <see cref="ElementwiseNames"/>.
+    /// </param>
     internal sealed record Entry(string Name, Delegate Factory, bool AlongDim = false)
     {
         public MethodInfo Method => Factory.Method;
@@ -45,6 +53,14 @@ internal static class ActivationCatalog
         new("softmin", Activations.Softmin, AlongDim: true),
         new("softmax", Activations.Softmax, AlongDim: true),
         new("log_softmax", Activations.LogSoftmax, AlongDim: true),
+        // Beyond the notes: the activations of modern architectures.
+        new("silu", Activations.SiLU),
+        new("swish", Activations.Swish),
+        new("mish", Activations.Mish),
+        new("hardsigmoid", Activations.Hardsigmoid),
+        new("hardswish", Activations.Hardswish),
+        new("glu", Activations.GLU, AlongDim: true),
+        new("softmax2d", Activations.Softmax2d, AlongDim: true),
     ];
 
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();

@@ -1,0 +1,58 @@
+using TorchActivations.Core;
+using TorchActivations.Modules;
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core
+{
+    /// <summary>x·relu6(x + 3) / 6; saves x, whose slope x/3 + 1/2 between the kinks backward needs.</summary>
+    internal sealed class HardswishDefinition : ElementwiseDefinition
+    {
+        public static readonly HardswishDefinition Instance = new();
+        public override string Name => "hardswish";
+
+        public override Tensor Forward(Tensor x, List<Tensor>? save)
+        {
+            save?.Add(x);
+            // The gate relu6(x + 3) / 6 is in [0, 1], so x·gate cannot overflow (x·6 / 6 would for |x| > max/6).
+            return (x + 3).clamp_(0, 6).div_(6).mul_(x);
+        }
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var x = saved[0];
+            var slope = (x / 3).add_(0.5).masked_fill_(x.le(-3), 0).masked_fill_(x.ge(3), 1);
+            return slope.mul_(grad);
+        }
+    }
+}
+
+namespace TorchActivations.Modules
+{
+    /// <inheritdoc cref="Functional.hardswish"/>
+    public sealed class Hardswish : ActivationModule
+    {
+        internal Hardswish(bool inplace) : base(nameof(Hardswish), HardswishDefinition.Instance, inplace) { }
+    }
+}
+
+namespace TorchActivations
+{
+    public static partial class Activations
+    {
+        /// <inheritdoc cref="Functional.hardswish"/>
+        public static Hardswish Hardswish(bool inplace = false) => new(inplace);
+    }
+
+    public static partial class Functional
+    {
+        /// <summary>
+        /// Hard swish (MobileNetV3), PyTorch's definition: Hardswish(x) = x·relu6(x + 3) / 6, i.e. 0 for x ≤ −3,
+        /// x·(x + 3) / 6 for −3 &lt; x &lt; 3, x for x ≥ 3.
+        /// Hardswish'(x) = 0 for x ≤ −3, x/3 + 1/2 for −3 &lt; x &lt; 3, 1 for x ≥ 3: at the kinks 0 at x = −3 and
+        /// 1 at x = 3 (the slopes outside the middle piece), as PyTorch's built-in gives.
+        /// </summary>
+        /// <param name="input">A floating-point tensor of any shape.</param>
+        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
+        public static Tensor hardswish(Tensor input, bool inplace = false) => HardswishDefinition.Instance.Apply(input, inplace);
+    }
+}
