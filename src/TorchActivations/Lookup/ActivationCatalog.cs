@@ -72,10 +72,12 @@ internal static class ActivationCatalog
     // "LeakyReLU", "leaky_relu" and "leaky-relu" all name the same activation.
     static string Normalize(string name) => new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 
-    public static Entry Find(string name) =>
-        Entries.FirstOrDefault(e => Normalize(e.Name) == Normalize(name))
-        ?? throw new ArgumentException(
-            $"Unknown activation '{name}'. Valid names: {string.Join(", ", Names)}.", "spec");
+    public static Entry Find(string name, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(name, paramName);
+        return Entries.FirstOrDefault(e => Normalize(e.Name) == Normalize(name))
+            ?? throw new ArgumentException($"Unknown activation '{name}'. Valid names: {string.Join(", ", Names)}.", paramName);
+    }
 
     /// <summary>Describes an entry as a spec with its defaults, e.g. <c>leaky_relu(negative_slope=0.01, inplace=false)</c>.</summary>
     public static string Signature(Entry e) =>
@@ -92,7 +94,7 @@ internal static class ActivationCatalog
     {
         ArgumentNullException.ThrowIfNull(spec, nameof(spec));
         var (name, arguments) = SpecParser.Parse(spec);
-        var entry = Find(name);
+        var entry = Find(name, nameof(spec));
         var parameters = entry.Method.GetParameters();
         var values = new object?[parameters.Length];
         var given = new bool[parameters.Length];

@@ -6,10 +6,10 @@ namespace TorchActivations;
 
 public static partial class Activations
 {
-    /// <summary>Every name <see cref="Create"/> accepts, in the order of the notes.</summary>
+    /// <summary>Every name <see cref="Create"/> accepts: the notes' activations in their order, then silu, swish, mish, hardsigmoid, hardswish, glu, softmax2d.</summary>
     public static IReadOnlyList<string> Names => ActivationCatalog.Names;
 
-    /// <summary>The names of the activations applied element by element (all but softmin, softmax and log_softmax).</summary>
+    /// <summary>The names of the activations applied element by element (all but softmin, softmax, log_softmax, glu and softmax2d).</summary>
     public static IReadOnlyList<string> ElementwiseNames => ActivationCatalog.ElementwiseNames;
 
     /// <summary>
@@ -30,5 +30,5 @@ public static partial class Activations
 
     /// <summary>The parameters an activation takes, with defaults, e.g. <c>leaky_relu(negative_slope=0.01, inplace=false)</c>.</summary>
     /// <param name="name">A name from <see cref="Names"/>.</param>
-    public static string Describe(string name) => ActivationCatalog.Signature(ActivationCatalog.Find(name));
+    public static string Describe(string name) => ActivationCatalog.Signature(ActivationCatalog.Find(name, nameof(name)));
 }
