@@ -410,7 +410,7 @@ static class KinkReport
 
     public static int Run()
     {
-        Console.WriteLine($"{"activation",-34} {"x",6} {"ours f",10} {"built-in f",10} {"ours f'",10} {"built-in f'",12}");
+        Console.WriteLine($"{"activation",-34} {"x",6} {"ours f",13} {"built-in f",13} {"ours f'",13} {"built-in f'",13}");
         foreach (var (spec, builtin, at) in Rows) {
             using var module = Activations.Create(spec);
             module.eval();   // rrelu: the deterministic evaluation mode, as the built-in's default
@@ -427,11 +427,11 @@ static class KinkReport
                     bdy = "no backward";
                 }
                 var mark = by != Fmt(y[i]) || bdy != Fmt(dy[i]) ? "  <- differs" : "";
-                Console.WriteLine($"{spec,-34} {at[i],6:0.###} {Fmt(y[i]),10} {by,10} {Fmt(dy[i]),10} {bdy,12}{mark}");
+                Console.WriteLine($"{spec,-34} {at[i],6:0.###} {Fmt(y[i]),13} {by,13} {Fmt(dy[i]),13} {bdy,13}{mark}");
             }
         }
         return 0;
     }
 
-    static string Fmt(double v) => v == 0 ? "0" : v.ToString("0.####", CultureInfo.InvariantCulture);
+    static string Fmt(double v) => v == 0 ? "0" : v.ToString("0.##########", CultureInfo.InvariantCulture);
 }
