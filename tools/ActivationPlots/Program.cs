@@ -40,6 +40,12 @@ var sizes = new List<(string File, long Bytes)>();
 int failures = 0;
 
 foreach (var name in Activations.Names) {
+    if (name is "glu" or "softmax2d") {
+        // glu changes the shape (a·σ(b) of two halves) and softmax2d is softmax over channels of a 4-D
+        // input (drawn as softmax): neither is a curve of one variable.
+        Console.WriteLine($"{name,-12} not drawn: not a function of one input coordinate (see docs/activations.md)");
+        continue;
+    }
     var figure = Figures.For(name);
     var curves = Curves.Compute(figure);
     Console.WriteLine($"{name,-12} {figure.Title,-44} max |autograd − central difference| away from kinks: {curves.FiniteDifferenceError:0.0e+0}");
@@ -120,6 +126,11 @@ static class Figures
         F("softmin", "softmin(dim=1)", -6, 6, [], "row (t, 0, 1): output 0 and ∂y₀/∂t") with { AlongDim = true },
         F("softmax", "softmax(dim=1)", -6, 6, [], "row (t, 0, 1): output 0 and ∂y₀/∂t") with { AlongDim = true },
         F("log_softmax", "log_softmax(dim=1)", -6, 6, [], "row (t, 0, 1): output 0 and ∂y₀/∂t") with { AlongDim = true },
+        F("silu", "silu", -6, 6, []),
+        F("swish", "swish", -6, 6, [], "β = init = 1 (learnable): equal to SiLU"),
+        F("mish", "mish", -6, 6, []),
+        F("hardsigmoid", "hardsigmoid", -6, 6, [-3, 3]),
+        F("hardswish", "hardswish", -6, 6, [-3, 3]),
     }.ToDictionary(f => f.Name);
 
     static Figure F(string name, string spec, double lo, double hi, double[] kinks, string? note = null) =>
