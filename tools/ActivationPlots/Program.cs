@@ -417,6 +417,8 @@ static class KinkReport
         ("hardtanh", x => torch.nn.functional.hardtanh(x, -1, 1), [-1, 1, -2, 2]),
         ("threshold(threshold=1, value=-1)", x => torch.nn.functional.threshold(x, 1, -1), [1]),
         ("heaviside", x => torch.heaviside(x, torch.ones_like(x)), [0]),
+        ("hardsigmoid", x => torch.nn.functional.hardsigmoid(x), [-3, 3]),
+        ("hardswish", x => torch.nn.functional.hardswish(x), [-3, 3]),
     ];
 
     public static int Run()
