@@ -3,7 +3,10 @@
 // through the package's log_softmax; the same loop with TorchSharp's built-ins is the baseline.
 // Each variant runs in its own process; resident memory (VmRSS) is sampled after warm-up and to the end.
 //
-//   dotnet run -c Release --project tools/Soak -- [--steps 3000] [--warmup 300] [--every 50]
+//   dotnet run -c Release --project tools/Soak -- [--steps 3000] [--warmup 300] [--every 50] [--collect]
+//
+// --collect forces a full blocking garbage collection (and runs pending finalizers) before each RSS sample,
+// so the samples show memory that is still referenced rather than garbage the GC has not reclaimed yet.
 //
 // Verdict per variant: PASS when RSS grows by at most 50 MB from the end of warm-up to the last step and the
 // least-squares slope of RSS over the last half of the run is at most 2 MB per 1000 steps.
@@ -15,7 +18,7 @@ using static TorchSharp.torch;
 
 var options = Options.Parse(args);
 if (options.Variant is null) {
-    Console.WriteLine($"Soak: {options.Steps} steps, warm-up {options.Warmup}, RSS sampled every {options.Every} steps; one process per variant.");
+    Console.WriteLine($"Soak: {options.Steps} steps, warm-up {options.Warmup}, RSS sampled every {options.Every} steps{(options.Collect ? " after a forced full GC" : "")}; one process per variant.");
     Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, {Environment.ProcessorCount} cores, .NET {Environment.Version}.");
     var results = new List<Result>();
     foreach (var variant in new[] { "builtin", "package" })
@@ -43,6 +46,7 @@ static Result RunChild(string variant, Options options)
         start.ArgumentList.Add(typeof(Soak).Assembly.Location);
     foreach (var a in new[] { "--variant", variant, "--steps", $"{options.Steps}", "--warmup", $"{options.Warmup}", "--every", $"{options.Every}" })
         start.ArgumentList.Add(a);
+    if (options.Collect) start.ArgumentList.Add("--collect");
     using var child = Process.Start(start)!;
     Result? result = null;
     string? line;
@@ -56,12 +60,13 @@ static Result RunChild(string variant, Options options)
     return result;
 }
 
-sealed record Options(int Steps, int Warmup, int Every, string? Variant)
+sealed record Options(int Steps, int Warmup, int Every, string? Variant, bool Collect)
 {
     public static Options Parse(string[] args)
     {
         int steps = 3000, warmup = 300, every = 50;
         string? variant = null;
+        bool collect = false;
         for (int i = 0; i < args.Length; i++) {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i]) {
@@ -69,12 +74,13 @@ sealed record Options(int Steps, int Warmup, int Every, string? Variant)
                 case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--every": every = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--variant": variant = Next(); break;
-                default: throw new ArgumentException($"unknown option {args[i]}; use --steps N --warmup N --every N [--variant package|builtin]");
+                case "--collect": collect = true; break;
+                default: throw new ArgumentException($"unknown option {args[i]}; use --steps N --warmup N --every N [--collect] [--variant package|builtin]");
             }
         }
         if (warmup >= steps) throw new ArgumentException("--warmup must be less than --steps");
         if (variant is not (null or "package" or "builtin")) throw new ArgumentException("--variant must be package or builtin");
-        return new(steps, warmup, every, variant);
+        return new(steps, warmup, every, variant, collect);
     }
 }
 
@@ -185,14 +191,18 @@ static class Soak
             optimizer.step();
             if (step == 1) lossFirst = loss.item<float>();
             if (step == options.Steps) lossLast = loss.item<float>();
+            bool sample = step == options.Warmup || (step > options.Warmup && (step % options.Every == 0 || step == options.Steps));
+            if (sample && options.Collect) FullCollect();
             if (step == options.Warmup) {
                 rssWarmup = RssMB();
                 samples.Add((step, rssWarmup));
-            } else if (step > options.Warmup && (step % options.Every == 0 || step == options.Steps)) {
+            } else if (sample) {
                 samples.Add((step, RssMB()));
             }
             if (step % 500 == 0 || step == options.Steps)
-                Console.WriteLine($"{variant}: step {step,6}  loss {loss.item<float>(),7:F4}  RSS {RssMB(),7:F1} MB  managed {GC.GetTotalMemory(false) / 1048576.0,6:F1} MB  live tensors (this thread) {DisposeScopeManager.Statistics.ThreadTotalLiveCount}");
+                Console.WriteLine($"{variant}: step {step,6}  loss {loss.item<float>(),7:F4}  RSS {RssMB(),7:F1} MB  managed {GC.GetTotalMemory(false) / 1048576.0,6:F1} MB  " +
+                                  $"GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}  live tensors (this thread) {DisposeScopeManager.Statistics.ThreadTotalLiveCount}  " +
+                                  $"custom autograd nodes alive {AliveAutogradNodes()}");
         }
         clock.Stop();
 
@@ -201,6 +211,22 @@ static class Soak
         double slope = Slope(lastHalf) * 1000;
         return new(variant, clock.Elapsed.TotalMilliseconds / (options.Steps - options.Warmup), rssWarmup, samples[^1].Rss,
                    samples.Max(s => s.Rss), slope, DisposeScopeManager.Statistics.ThreadTotalLiveCount, lossFirst, lossLast);
+    }
+
+    static void FullCollect()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    /// <summary>How many custom-autograd nodes TorchSharp keeps alive (its private Node.AliveNodes list): one per recorded call of the package's function until libtorch frees it.</summary>
+    static int AliveAutogradNodes()
+    {
+        var node = typeof(torch.autograd).GetNestedType("Node", System.Reflection.BindingFlags.NonPublic);
+        var field = node?.GetField("AliveNodes", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static);
+        if (field?.GetValue(null) is not System.Collections.ICollection list) return -1;
+        lock (list) return list.Count;
     }
 
     /// <summary>Least-squares slope of RSS (MB) per step.</summary>
