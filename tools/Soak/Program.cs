@@ -28,6 +28,8 @@ if (options.Variant is null) {
     foreach (var r in results)
         Console.WriteLine($"{r.Variant,-8} {r.MsPerStep,8:F2} {r.RssWarmup,15:F1} {r.RssEnd,11:F1} {r.Growth,10:F1} {r.SlopeLastHalf,24:F2} {r.RssMax,7:F1} {r.LiveTensors,13} {r.LossFirst,7:F3}→{r.LossLast,-8:F3}  {(r.Pass ? "PASS" : "FAIL")}");
     var verdict = results.All(r => r.Pass);
+    var (b, p) = (results[0], results[1]);
+    Console.WriteLine($"package minus built-in: growth {p.Growth - b.Growth:+0.0;-0.0} MB, last-half slope {p.SlopeLastHalf - b.SlopeLastHalf:+0.00;-0.00} MB per 1000 steps.");
     Console.WriteLine();
     Console.WriteLine(verdict
         ? "VERDICT: PASS (growth <= 50 MB and last-half slope <= 2 MB per 1000 steps for both variants)"
