@@ -7,7 +7,7 @@
 //                                                 [--threads 1] [--only package|builtin] [--collect]
 //
 // --threads sets torch.set_num_threads (default 1): the layers are tiny, and on a loaded 2-core machine libtorch's
-// default thread pool made a step ~100× slower (160 ms instead of 1.5 ms) without changing what is measured.
+// default thread pool made a step 15–100× slower (60–160 ms instead of 1.5–5 ms) without changing what is measured.
 //
 // Warm-up lasts at least --warmup steps AND until the runtime has done at least --warmup-gcs gen-0 collections
 // on its own (GC.CollectionCount(0)); nothing forces a collection. Until the first collections, the garbage of
