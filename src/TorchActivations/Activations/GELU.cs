@@ -1,5 +1,6 @@
 using TorchActivations.Core;
 using TorchActivations.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 using Approximate = TorchSharp.Modules.GELU.Approximate;
 
@@ -30,7 +31,7 @@ namespace TorchActivations.Core
         {
             save?.Add(x);
             if (approximate == Approximate.none)
-                return x * CumulativeNormal(x);
+                return CumulativeNormalFused(x).mul_(x);
             // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
             return (x * 0.5).mul_(TanhInner(x).tanh_().add_(1));
         }
@@ -38,22 +39,38 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
+            bool recorded = torch.is_grad_enabled();
+            if (approximate == Approximate.none && !recorded) {
+                // Not recorded: the same arithmetic in place on fresh temporaries.
+                var xDensity = x.square().mul_(-0.5).exp_().mul_(InvSqrt2Pi).mul_(x);
+                return CumulativeNormalFused(x).add_(xDensity).mul_(grad);
+            }
             if (approximate == Approximate.none) {
                 // Φ(x) + x·φ(x), φ(x) = e^(−x²/2) / √(2π)
                 var density = (x * x * -0.5).exp() * InvSqrt2Pi;
                 return grad * (CumulativeNormal(x) + x * density);
             }
             var t = TanhInner(x).tanh();
+            // 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²). The second term needs x only where
+            // 1 − t² ≠ 0, which is |x| < 10 in every dtype: x is clamped to ±50 there so that x² cannot
+            // overflow (0·∞) even in float16, instead of masking the product afterwards.
+            var xc = x.clamp(-50, 50);
+            if (!recorded) {
+                var innerFused = (xc * 0.5).mul_(Sqrt2OverPi).mul_(xc.square().mul_(3 * Cubic).add_(1));
+                var sech2Fused = t.square().neg_().add_(1);
+                return t.add_(1).mul_(0.5).add_(sech2Fused.mul_(innerFused)).mul_(grad);
+            }
             var sech2 = 1 - t * t;
-            // 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²); the second term is 0 where t² = 1
-            // (also where x² overflows, which would otherwise give 0·∞).
-            var inner = x * 0.5 * Sqrt2OverPi * (1 + x * x * (3 * Cubic));
-            var slope = (1 + t) * 0.5 + (sech2 * inner).masked_fill(sech2.eq(0), 0);
+            var inner = xc * 0.5 * Sqrt2OverPi * (1 + xc * xc * (3 * Cubic));
+            var slope = (1 + t) * 0.5 + sech2 * inner;
             return grad * slope;
         }
 
         // Φ(x) = erfc(−x/√2) / 2: accurate in the far left tail where 1 + erf(x/√2) cancels.
         static Tensor CumulativeNormal(Tensor x) => (x * -InvSqrt2).erfc() * 0.5;
+
+        /// <summary>The same as <see cref="CumulativeNormal"/>, in place on its temporary: not differentiable.</summary>
+        static Tensor CumulativeNormalFused(Tensor x) => (x * -InvSqrt2).erfc_().mul_(0.5);
 
         static Tensor TanhInner(Tensor x) => (x + x * x * x * Cubic) * Sqrt2OverPi;
     }
