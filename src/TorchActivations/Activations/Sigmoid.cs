@@ -23,7 +23,8 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var y = saved[0];
-            if (!torch.is_grad_enabled()) return (grad * y).mul_(1 - y);
+            if (!torch.is_grad_enabled())
+                return FastPath.TrySavedSlope(FastPath.SavedSlope.Sigmoid, grad, y) ?? (grad * y).mul_(1 - y);
             return grad * y * (1 - y);
         }
     }

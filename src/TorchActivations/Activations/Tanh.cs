@@ -25,7 +25,8 @@ namespace TorchActivations.Core
         {
             var y = saved[0];
             // Not recorded: 1 − y² in place on one temporary (−y² + 1 rounds as 1 − y² does).
-            if (!torch.is_grad_enabled()) return y.square().neg_().add_(1).mul_(grad);
+            if (!torch.is_grad_enabled())
+                return FastPath.TrySavedSlope(FastPath.SavedSlope.Tanh, grad, y) ?? y.square().neg_().add_(1).mul_(grad);
             return grad * (1 - y * y);
         }
     }

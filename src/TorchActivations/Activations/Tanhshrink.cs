@@ -1,5 +1,6 @@
 using TorchActivations.Core;
 using TorchActivations.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TorchActivations.Core
@@ -17,7 +18,9 @@ namespace TorchActivations.Core
             return x - t;
         }
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => grad * saved[0].square();
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
+            (!torch.is_grad_enabled() ? FastPath.TrySavedSlope(FastPath.SavedSlope.TanhSquared, grad, saved[0]) : null)
+            ?? grad * saved[0].square();
     }
 }
 

@@ -312,6 +312,69 @@ internal static class FastPath
         return ifTrue.where(orEqual ? z.ge(threshold) : z.gt(threshold), otherwise);
     }
 
+    /// <summary>Derivatives written in terms of a saved tensor s (the output, or tanh x for tanhshrink).</summary>
+    public enum SavedSlope
+    {
+        /// <summary>(g·s)·(1 − s): sigmoid, s = σ(x).</summary>
+        Sigmoid,
+        /// <summary>(1 − s·s)·g: tanh, s = tanh x.</summary>
+        Tanh,
+        /// <summary>g·(s·s): tanhshrink, s = tanh x.</summary>
+        TanhSquared,
+    }
+
+    /// <summary>
+    /// The input gradient from <paramref name="grad"/> and the saved <paramref name="s"/> in one pass, with the
+    /// operations and rounding of the composed formula given in <see cref="SavedSlope"/>; null when the tensors
+    /// are not float32/float64 CPU tensors of one shape and dtype. Not differentiable: only when grad mode is off.
+    /// </summary>
+    public static Tensor? TrySavedSlope(SavedSlope kind, Tensor grad, Tensor s)
+    {
+        if (grad.numel() == 0 || !Supports(grad) || grad.dtype != s.dtype || s.device_type != DeviceType.CPU
+            || !grad.shape.SequenceEqual(s.shape))
+            return null;
+        var (gc, sc) = (grad.contiguous(), s.contiguous());
+        var result = torch.empty_like(gc);
+        if (grad.dtype == ScalarType.Float32)
+            SlopeKernel<float>.Run(kind, Span<float>(gc), Span<float>(sc), Span<float>(result));
+        else
+            SlopeKernel<double>.Run(kind, Span<double>(gc), Span<double>(sc), Span<double>(result));
+        return result;
+    }
+
+    static class SlopeKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static void Run(SavedSlope kind, ReadOnlySpan<T> g, ReadOnlySpan<T> s, Span<T> r)
+        {
+            int n = g.Length, i = 0;
+            if (Vector256.IsHardwareAccelerated) {
+                int lanes = Vector256<T>.Count;
+                var one = Vector256<T>.One;
+                ref T gr = ref MemoryMarshal.GetReference(g);
+                ref T sr = ref MemoryMarshal.GetReference(s);
+                ref T rr = ref MemoryMarshal.GetReference(r);
+                for (; i <= n - lanes; i += lanes) {
+                    var gv = Vector256.LoadUnsafe(ref gr, (nuint)i);
+                    var sv = Vector256.LoadUnsafe(ref sr, (nuint)i);
+                    var rv = kind switch {
+                        SavedSlope.Sigmoid => (gv * sv) * (one - sv),
+                        SavedSlope.Tanh => (one - sv * sv) * gv,
+                        _ => gv * (sv * sv),
+                    };
+                    rv.StoreUnsafe(ref rr, (nuint)i);
+                }
+            }
+            for (; i < n; i++) {
+                T gv = g[i], sv = s[i];
+                r[i] = kind switch {
+                    SavedSlope.Sigmoid => (gv * sv) * (T.One - sv),
+                    SavedSlope.Tanh => (T.One - sv * sv) * gv,
+                    _ => gv * (sv * sv),
+                };
+            }
+        }
+    }
+
     static class WhereKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static void Run(ReadOnlySpan<T> x, T scale, T threshold, bool orEqual, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> r)
