@@ -38,6 +38,13 @@ static class Overhead
         }
     }
 
+    sealed class CloneFn : SingleTensorFunction<CloneFn>
+    {
+        public override string Name => "CloneFn";
+        public override Tensor forward(AutogradContext ctx, params object[] vars) => ((Tensor)vars[0]).clone();
+        public override List<Tensor> backward(AutogradContext ctx, Tensor grad) => [grad.clone()];
+    }
+
     static long Rss() => long.Parse(File.ReadAllText("/proc/self/statm").Split(' ')[1]) * Environment.SystemPageSize;
 
     public static void Run(long numel)
@@ -55,6 +62,8 @@ static class Overhead
             ("empty custom function fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([Empty.apply(x)], [x], [g]); }),
             ("relu-like custom fn, no scope fwd", () => { using var s = torch.NewDisposeScope(); SaveOne.apply(x, "k"); }),
             ("relu-like custom fn, no scope fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([SaveOne.apply(x, "k")], [x], [g]); }),
+            ("custom clone fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([CloneFn.apply(x)], [x], [g]); }),
+            ("builtin clone fwd+bwd (x*1 fwd, g*1 bwd)", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([x * 1], [x], [g]); }),
             ("x.alias() fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([x.alias()], [x], [g]); }),
         };
         var m = x.detach().lt(0);

@@ -25,6 +25,7 @@ if (options.Overhead) { Overhead.Run(options.Sizes[0]); return 0; }
 var cases = Cases.All();
 if (options.Only is { } only)
     cases = cases.Where(c => only.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+if (options.Verify) return Verify.Run(cases);
 if (options.MemoryChild) {
     Memory.UseMmapForLargeAllocations();
     Console.Write(MemorySection(cases, options));
@@ -193,7 +194,7 @@ sealed class Options
     public long[] Sizes = [1_000, 100_000, 1_000_000];
     public int Rounds = 21;
     public double BatchMs = 5, WarmupMs = 40;
-    public bool Memory = true, Cnn = true, Overhead, MemoryChild;
+    public bool Memory = true, Cnn = true, Overhead, MemoryChild, Verify;
     public long MemoryElements = 1_000_000;
     public int Graphs = 8;
     public int CnnRounds = 15;
@@ -218,6 +219,7 @@ sealed class Options
                 case "--no-cnn": o.Cnn = false; break;
                 case "--overhead": o.Overhead = true; break;
                 case "--memory-child": o.MemoryChild = true; break;
+                case "--verify": o.Verify = true; break;
                 case "--graphs": o.Graphs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--update-docs": o.UpdateDocs = Next(); break;
                 case "-h" or "--help":
