@@ -54,7 +54,7 @@ static class Cases
         Add(new("relu6", a => F.relu6(a[0]), a => B.relu6(a[0]), "relu6"));
         Add(new("sigmoid", a => F.sigmoid(a[0]), a => B.sigmoid(a[0]), "sigmoid"));
         Add(new("tanh", a => F.tanh(a[0]), a => B.tanh(a[0]), "tanh"));
-        Add(new("softsign", a => F.softsign(a[0]), a => B.softsign(a[0]), "softsign (x / (1 + |x|))"));
+        Add(new("softsign", a => F.softsign(a[0]), a => B.softsign(a[0]), "softsign (x / (1 + abs x))"));
         Add(new("hardtanh", a => F.hardtanh(a[0]), a => a[0].clamp(-1, 1), "clamp(-1, 1)",
             Note: "TorchSharp 0.107.0's hardtanh returns its input unchanged, so clamp(-1, 1) stands in"));
         Add(new("threshold", a => F.threshold(a[0], 0.1, 20), a => B.threshold(a[0], 0.1, 20), "threshold",

@@ -46,9 +46,9 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
     public Tensor Forward(Tensor x, List<Tensor>? save)
     {
         if (x.numel() > 0 && FastPath.Supports(x)) {
-            var xc = x.contiguous();
+            var xc = FastPath.Contiguous(x);
             var y = torch.empty_like(xc);
-            Tensor? mask = save is null ? null : torch.empty(xc.shape, ScalarType.Byte, xc.device);
+            Tensor? mask = save is null ? null : torch.empty_like(xc, dtype: ScalarType.Byte);
             if (x.dtype == ScalarType.Float32)
                 Kernels<float>.Forward(this, FastPath.Span<float>(xc), FastPath.Span<float>(y), mask is null ? default : mask.bytes);
             else
@@ -65,7 +65,7 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
     {
         if (!torch.is_grad_enabled() && grad.numel() > 0 && FastPath.Supports(grad)
             && grad.numel() == mask.numel() && mask.is_contiguous() && mask.device_type == DeviceType.CPU) {
-            var gc = grad.contiguous();
+            var gc = FastPath.Contiguous(grad);
             var result = torch.empty_like(gc);
             if (grad.dtype == ScalarType.Float32)
                 Kernels<float>.Backward((float)BlockedSlope, FastPath.Span<float>(gc), mask.bytes, FastPath.Span<float>(result));
@@ -286,6 +286,9 @@ internal static class FastPath
         && t.device_type == DeviceType.CPU
         && t.numel() * t.element_size() <= int.MaxValue;
 
+    /// <summary>The tensor itself when contiguous (no new handle to create and dispose), else a contiguous copy.</summary>
+    public static Tensor Contiguous(Tensor t) => t.is_contiguous() ? t : t.contiguous();
+
     /// <summary>The elements of a contiguous CPU tensor, in place.</summary>
     public static Span<T> Span<T>(Tensor contiguous) where T : unmanaged => MemoryMarshal.Cast<byte, T>(contiguous.bytes);
 
@@ -300,7 +303,7 @@ internal static class FastPath
         if (x.numel() > 0 && Supports(x) && x.dtype == ifTrue.dtype && x.dtype == otherwise.dtype
             && ifTrue.device_type == DeviceType.CPU && otherwise.device_type == DeviceType.CPU
             && x.shape.SequenceEqual(ifTrue.shape) && x.shape.SequenceEqual(otherwise.shape)) {
-            var (xc, tc, oc) = (x.contiguous(), ifTrue.contiguous(), otherwise.contiguous());
+            var (xc, tc, oc) = (Contiguous(x), Contiguous(ifTrue), Contiguous(otherwise));
             var result = torch.empty_like(xc);
             if (x.dtype == ScalarType.Float32)
                 WhereKernel<float>.Run(Span<float>(xc), (float)scale, (float)threshold, orEqual, Span<float>(tc), Span<float>(oc), Span<float>(result));
@@ -333,7 +336,7 @@ internal static class FastPath
         if (grad.numel() == 0 || !Supports(grad) || grad.dtype != s.dtype || s.device_type != DeviceType.CPU
             || !grad.shape.SequenceEqual(s.shape))
             return null;
-        var (gc, sc) = (grad.contiguous(), s.contiguous());
+        var (gc, sc) = (Contiguous(grad), Contiguous(s));
         var result = torch.empty_like(gc);
         if (grad.dtype == ScalarType.Float32)
             SlopeKernel<float>.Run(kind, Span<float>(gc), Span<float>(sc), Span<float>(result));
