@@ -44,6 +44,7 @@ namespace TorchActivations.Core
             var negativePart = x.clamp_max(0);
             if (inputScale != 1) negativePart.mul_(inputScale);
             negativePart.expm1_();
+            if (Fused.EluForward(x, negativePart, scale, alpha * scale) is { } fused) return fused;
             if (alpha * scale != 1) negativePart.mul_(alpha * scale);
             // scale·max(x, 0) + negative part: where one term applies the other is exactly 0, so the sum
             // equals the select without one (torch's where with a bool mask is slow on the CPU).
@@ -61,6 +62,7 @@ namespace TorchActivations.Core
                 var slope = x.clamp_max(0);
                 if (inputScale != 1) slope.mul_(inputScale);
                 slope.exp_();
+                if (Fused.EluBackward(x, grad, slope, scale, negativeSlopeScale) is { } fused) return fused;
                 if (negativeSlopeScale != 1) slope.mul_(negativeSlopeScale);
                 slope.mul_(grad);
                 return FastPath.Where(x, 1, 0, orEqual: true, scale == 1 ? grad : grad * scale, slope);

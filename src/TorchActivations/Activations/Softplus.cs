@@ -16,7 +16,9 @@ namespace TorchActivations.Core
             save?.Add(x);
             var z = Beta == 1 ? x : x * Beta;
             // ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): finite for every finite z, exact where e^z underflows.
-            var smooth = z.clamp_min(0).add_(z.abs().neg_().exp_().log1p_());
+            var tail = z.abs().neg_().exp_().log1p_();
+            if (Fused.SoftplusForward(x, tail, Beta, Threshold) is { } fused) return fused;
+            var smooth = z.clamp_min(0).add_(tail);
             if (Beta != 1) smooth.div_(Beta);
             return FastPath.Where(x, Beta, Threshold, orEqual: false, x, smooth);
         }
@@ -26,7 +28,9 @@ namespace TorchActivations.Core
             if (!torch.is_grad_enabled()) {
                 // Not recorded: 1 / (1 + e^(−βx)) in place on one temporary, then a fused select.
                 var scaled = saved[0] * -Beta;
-                scaled.exp_().add_(1).reciprocal_().mul_(grad);
+                scaled.exp_();
+                if (Fused.SoftplusBackward(saved[0], grad, scaled, Beta, Threshold) is { } fused) return fused;
+                scaled.add_(1).reciprocal_().mul_(grad);
                 return FastPath.Where(saved[0], Beta, Threshold, orEqual: false, grad, scaled);
             }
             var z = saved[0] * Beta;
