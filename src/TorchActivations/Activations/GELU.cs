@@ -30,10 +30,14 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
-            if (approximate == Approximate.none)
-                return CumulativeNormalFused(x).mul_(x);
+            // Torch computes erfc or tanh; one fused pass does the rest when it can (Fused, same operations).
+            if (approximate == Approximate.none) {
+                var complement = (x * -InvSqrt2).erfc_();
+                return Fused.GeluForward(x, complement, tanh: false) ?? complement.mul_(0.5).mul_(x);
+            }
             // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
-            return (x * 0.5).mul_(TanhInner(x).tanh_().add_(1));
+            var t = TanhInnerFused(x).tanh_();
+            return Fused.GeluForward(x, t, tanh: true) ?? (x * 0.5).mul_(t.add_(1));
         }
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
@@ -41,16 +45,20 @@ namespace TorchActivations.Core
             var x = saved[0];
             bool recorded = torch.is_grad_enabled();
             if (approximate == Approximate.none && !recorded) {
-                // Not recorded: the same arithmetic in place on fresh temporaries.
-                var xDensity = x.square().mul_(-0.5).exp_().mul_(InvSqrt2Pi).mul_(x);
-                return CumulativeNormalFused(x).add_(xDensity).mul_(grad);
+                // Not recorded: the same arithmetic in place on fresh temporaries, or fused after erfc and exp.
+                var gaussian = x.square().mul_(-0.5).exp_();
+                var complement = (x * -InvSqrt2).erfc_();
+                if (Fused.GeluExactBackward(x, grad, complement, gaussian, InvSqrt2Pi) is { } fused) return fused;
+                var xDensity = gaussian.mul_(InvSqrt2Pi).mul_(x);
+                return complement.mul_(0.5).add_(xDensity).mul_(grad);
             }
             if (approximate == Approximate.none) {
                 // Φ(x) + x·φ(x), φ(x) = e^(−x²/2) / √(2π)
                 var density = (x * x * -0.5).exp() * InvSqrt2Pi;
                 return grad * (CumulativeNormal(x) + x * density);
             }
-            var t = TanhInner(x).tanh();
+            var t = recorded ? TanhInner(x).tanh() : TanhInnerFused(x).tanh_();
+            if (!recorded && Fused.GeluTanhBackward(x, grad, t, 50, Sqrt2OverPi, 3 * Cubic) is { } fusedTanh) return fusedTanh;
             // 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²). The second term needs x only where
             // 1 − t² ≠ 0, which is |x| < 10 in every dtype: x is clamped to ±50 there so that x² cannot
             // overflow (0·∞) even in float16, instead of masking the product afterwards.
@@ -69,10 +77,10 @@ namespace TorchActivations.Core
         // Φ(x) = erfc(−x/√2) / 2: accurate in the far left tail where 1 + erf(x/√2) cancels.
         static Tensor CumulativeNormal(Tensor x) => (x * -InvSqrt2).erfc() * 0.5;
 
-        /// <summary>The same as <see cref="CumulativeNormal"/>, in place on its temporary: not differentiable.</summary>
-        static Tensor CumulativeNormalFused(Tensor x) => (x * -InvSqrt2).erfc_().mul_(0.5);
-
         static Tensor TanhInner(Tensor x) => (x + x * x * x * Cubic) * Sqrt2OverPi;
+
+        /// <summary><see cref="TanhInner"/> in one pass where it can: not differentiable.</summary>
+        static Tensor TanhInnerFused(Tensor x) => Fused.GeluTanhInner(x, Cubic, Sqrt2OverPi) ?? TanhInner(x);
     }
 }
 

@@ -64,6 +64,56 @@ internal static class Fused
         return r;
     }
 
+    /// <summary>GELU (tanh) inner argument: (x + ((x·x)·x)·cubic)·scale, as <c>(x + x * x * x * cubic) * scale</c> composes it.</summary>
+    public static Tensor? GeluTanhInner(Tensor x, double cubic, double scale)
+    {
+        if (!Eligible(x, x)) return null;
+        var xc = FastPath.Contiguous(x);
+        var u = torch.empty_like(xc);
+        if (x.dtype == ScalarType.Float32) Kernels<float>.GeluInner(Span<float>(xc), (float)cubic, (float)scale, Span<float>(u));
+        else Kernels<double>.GeluInner(Span<double>(xc), cubic, scale, Span<double>(u));
+        return u;
+    }
+
+    /// <summary>
+    /// GELU forward from torch's transcendental part f: exact (f = erfc(−x/√2)): (f·0.5)·x;
+    /// tanh (f = tanh of the inner argument): (x·0.5)·(f + 1).
+    /// </summary>
+    public static Tensor? GeluForward(Tensor x, Tensor f, bool tanh)
+    {
+        if (!Eligible(x, f)) return null;
+        var (xc, fc) = (FastPath.Contiguous(x), FastPath.Contiguous(f));
+        var y = torch.empty_like(xc);
+        if (x.dtype == ScalarType.Float32) Kernels<float>.GeluForward(Span<float>(xc), Span<float>(fc), tanh, Span<float>(y));
+        else Kernels<double>.GeluForward(Span<double>(xc), Span<double>(fc), tanh, Span<double>(y));
+        return y;
+    }
+
+    /// <summary>Exact GELU backward: ((c·0.5) + ((d·k)·x))·g with c = erfc(−x/√2), d = exp((x·x)·(−0.5)), k = 1/√(2π).</summary>
+    public static Tensor? GeluExactBackward(Tensor x, Tensor grad, Tensor c, Tensor d, double k)
+    {
+        if (!Eligible(x, grad, c) || !Eligible(x, d)) return null;
+        var (xc, gc, cc, dc) = (FastPath.Contiguous(x), FastPath.Contiguous(grad), FastPath.Contiguous(c), FastPath.Contiguous(d));
+        var r = torch.empty_like(gc);
+        if (x.dtype == ScalarType.Float32) Kernels<float>.GeluExactBackward(Span<float>(xc), Span<float>(gc), Span<float>(cc), Span<float>(dc), (float)k, Span<float>(r));
+        else Kernels<double>.GeluExactBackward(Span<double>(xc), Span<double>(gc), Span<double>(cc), Span<double>(dc), k, Span<double>(r));
+        return r;
+    }
+
+    /// <summary>
+    /// Tanh-GELU backward: (((t + 1)·0.5) + ((−(t·t)) + 1)·(((c·0.5)·s)·(((c·c)·3k) + 1)))·g with c = clamp(x, −bound, bound),
+    /// t the tanh of the inner argument, s = √(2/π), k the cubic coefficient.
+    /// </summary>
+    public static Tensor? GeluTanhBackward(Tensor x, Tensor grad, Tensor t, double bound, double s, double threeCubic)
+    {
+        if (!Eligible(x, grad, t)) return null;
+        var (xc, gc, tc) = (FastPath.Contiguous(x), FastPath.Contiguous(grad), FastPath.Contiguous(t));
+        var r = torch.empty_like(gc);
+        if (x.dtype == ScalarType.Float32) Kernels<float>.GeluTanhBackward(Span<float>(xc), Span<float>(gc), Span<float>(tc), (float)bound, (float)s, (float)threeCubic, Span<float>(r));
+        else Kernels<double>.GeluTanhBackward(Span<double>(xc), Span<double>(gc), Span<double>(tc), bound, s, threeCubic, Span<double>(r));
+        return r;
+    }
+
     static Span<T> Span<T>(Tensor t) where T : unmanaged => FastPath.Span<T>(t);
 
     static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -100,6 +150,109 @@ internal static class Fused
                 if (backward) ev *= positive;
                 if (!unitScale) positive *= scale;
                 r[i] = x[i] >= T.Zero ? positive : ev;
+            }
+        }
+
+        public static void GeluInner(ReadOnlySpan<T> x, T cubic, T scale, Span<T> r)
+        {
+            int n = x.Length, i = 0;
+            if (Vector256.IsHardwareAccelerated) {
+                int lanes = Vector256<T>.Count;
+                var vc = Vector256.Create(cubic);
+                var vs = Vector256.Create(scale);
+                ref T xr = ref MemoryMarshal.GetReference(x);
+                ref T rr = ref MemoryMarshal.GetReference(r);
+                for (; i <= n - lanes; i += lanes) {
+                    var v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    ((v + ((v * v) * v) * vc) * vs).StoreUnsafe(ref rr, (nuint)i);
+                }
+            }
+            for (; i < n; i++) {
+                T v = x[i];
+                r[i] = (v + ((v * v) * v) * cubic) * scale;
+            }
+        }
+
+        public static void GeluForward(ReadOnlySpan<T> x, ReadOnlySpan<T> f, bool tanh, Span<T> r)
+        {
+            T half = T.CreateChecked(0.5);
+            int n = x.Length, i = 0;
+            if (Vector256.IsHardwareAccelerated) {
+                int lanes = Vector256<T>.Count;
+                var vh = Vector256.Create(half);
+                var one = Vector256<T>.One;
+                ref T xr = ref MemoryMarshal.GetReference(x);
+                ref T fr = ref MemoryMarshal.GetReference(f);
+                ref T rr = ref MemoryMarshal.GetReference(r);
+                for (; i <= n - lanes; i += lanes) {
+                    var v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    var fv = Vector256.LoadUnsafe(ref fr, (nuint)i);
+                    (tanh ? (v * vh) * (fv + one) : (fv * vh) * v).StoreUnsafe(ref rr, (nuint)i);
+                }
+            }
+            for (; i < n; i++)
+                r[i] = tanh ? (x[i] * half) * (f[i] + T.One) : (f[i] * half) * x[i];
+        }
+
+        public static void GeluExactBackward(ReadOnlySpan<T> x, ReadOnlySpan<T> g, ReadOnlySpan<T> c, ReadOnlySpan<T> d, T k, Span<T> r)
+        {
+            T half = T.CreateChecked(0.5);
+            int n = x.Length, i = 0;
+            if (Vector256.IsHardwareAccelerated) {
+                int lanes = Vector256<T>.Count;
+                var vh = Vector256.Create(half);
+                var vk = Vector256.Create(k);
+                ref T xr = ref MemoryMarshal.GetReference(x);
+                ref T gr = ref MemoryMarshal.GetReference(g);
+                ref T cr = ref MemoryMarshal.GetReference(c);
+                ref T dr = ref MemoryMarshal.GetReference(d);
+                ref T rr = ref MemoryMarshal.GetReference(r);
+                for (; i <= n - lanes; i += lanes) {
+                    var xv = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    var cdf = Vector256.LoadUnsafe(ref cr, (nuint)i) * vh;
+                    var density = (Vector256.LoadUnsafe(ref dr, (nuint)i) * vk) * xv;
+                    ((cdf + density) * Vector256.LoadUnsafe(ref gr, (nuint)i)).StoreUnsafe(ref rr, (nuint)i);
+                }
+            }
+            for (; i < n; i++)
+                r[i] = ((c[i] * half) + ((d[i] * k) * x[i])) * g[i];
+        }
+
+        public static void GeluTanhBackward(ReadOnlySpan<T> x, ReadOnlySpan<T> g, ReadOnlySpan<T> t, T bound, T s, T threeCubic, Span<T> r)
+        {
+            T half = T.CreateChecked(0.5);
+            int n = x.Length, i = 0;
+            if (Vector256.IsHardwareAccelerated) {
+                int lanes = Vector256<T>.Count;
+                var vh = Vector256.Create(half);
+                var vs = Vector256.Create(s);
+                var v3 = Vector256.Create(threeCubic);
+                var hi = Vector256.Create(bound);
+                var lo = Vector256.Create(-bound);
+                var one = Vector256<T>.One;
+                ref T xr = ref MemoryMarshal.GetReference(x);
+                ref T gr = ref MemoryMarshal.GetReference(g);
+                ref T tr = ref MemoryMarshal.GetReference(t);
+                ref T rr = ref MemoryMarshal.GetReference(r);
+                for (; i <= n - lanes; i += lanes) {
+                    var xv = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    // clamp(x, −bound, bound) with NaN kept.
+                    var low = Vector256.ConditionalSelect(Vector256.LessThan(xv, lo), lo, xv);
+                    var c = Vector256.ConditionalSelect(Vector256.GreaterThan(low, hi), hi, low);
+                    var tv = Vector256.LoadUnsafe(ref tr, (nuint)i);
+                    var inner = ((c * vh) * vs) * (((c * c) * v3) + one);
+                    var sech2 = (-(tv * tv)) + one;
+                    ((((tv + one) * vh) + (sech2 * inner)) * Vector256.LoadUnsafe(ref gr, (nuint)i)).StoreUnsafe(ref rr, (nuint)i);
+                }
+            }
+            for (; i < n; i++) {
+                T xv = x[i];
+                T low = xv < -bound ? -bound : xv;
+                T c = low > bound ? bound : low;
+                T tv = t[i];
+                T inner = ((c * half) * s) * (((c * c) * threeCubic) + T.One);
+                T sech2 = (-(tv * tv)) + T.One;
+                r[i] = (((tv + T.One) * half) + (sech2 * inner)) * g[i];
             }
         }
 
