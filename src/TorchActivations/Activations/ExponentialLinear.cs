@@ -40,11 +40,16 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
+            if (Fused.Eligible(x, x)) {
+                // The fused select never reads the negative branch where x ≥ 0, so expm1 runs on x itself
+                // (s > 0: s·x is s·min(x, 0) wherever it is read; elsewhere it may overflow harmlessly).
+                var e = inputScale == 1 ? x.expm1() : (x * inputScale).expm1_();
+                return Fused.EluForward(x, e, scale, alpha * scale)!;
+            }
             // expm1 keeps full precision near 0; clamping to x ≤ 0 keeps the unused branch finite.
             var negativePart = x.clamp_max(0);
             if (inputScale != 1) negativePart.mul_(inputScale);
             negativePart.expm1_();
-            if (Fused.EluForward(x, negativePart, scale, alpha * scale) is { } fused) return fused;
             if (alpha * scale != 1) negativePart.mul_(alpha * scale);
             // scale·max(x, 0) + negative part: where one term applies the other is exactly 0, so the sum
             // equals the select without one (torch's where with a bool mask is slow on the CPU).
@@ -57,12 +62,16 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
+            if (!torch.is_grad_enabled() && Fused.Eligible(x, grad)) {
+                // As in forward: the fused select reads exp(s·x) only where x < 0.
+                var t = inputScale == 1 ? x.exp() : (x * inputScale).exp_();
+                return Fused.EluBackward(x, grad, t, scale, negativeSlopeScale)!;
+            }
             if (!torch.is_grad_enabled()) {
-                // Not recorded: the same arithmetic in place on fresh temporaries, and a fused select.
+                // Not recorded: the same arithmetic in place on fresh temporaries, and a select.
                 var slope = x.clamp_max(0);
                 if (inputScale != 1) slope.mul_(inputScale);
                 slope.exp_();
-                if (Fused.EluBackward(x, grad, slope, scale, negativeSlopeScale) is { } fused) return fused;
                 if (negativeSlopeScale != 1) slope.mul_(negativeSlopeScale);
                 slope.mul_(grad);
                 return FastPath.Where(x, 1, 0, orEqual: true, scale == 1 ? grad : grad * scale, slope);

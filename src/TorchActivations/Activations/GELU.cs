@@ -46,8 +46,9 @@ namespace TorchActivations.Core
             bool recorded = torch.is_grad_enabled();
             if (approximate == Approximate.none && !recorded) {
                 // Not recorded: the same arithmetic in place on fresh temporaries, or fused after erfc and exp.
-                var gaussian = x.square().mul_(-0.5).exp_();
-                var complement = (x * -InvSqrt2).erfc_();
+                var (square, scaled) = Fused.GeluExactArguments(x, InvSqrt2) ?? (x.square().mul_(-0.5), x * -InvSqrt2);
+                var gaussian = square.exp_();
+                var complement = scaled.erfc_();
                 if (Fused.GeluExactBackward(x, grad, complement, gaussian, InvSqrt2Pi) is { } fused) return fused;
                 var xDensity = gaussian.mul_(InvSqrt2Pi).mul_(x);
                 return complement.mul_(0.5).add_(xDensity).mul_(grad);

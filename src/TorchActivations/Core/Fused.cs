@@ -16,7 +16,8 @@ namespace TorchActivations.Core;
 /// </summary>
 internal static class Fused
 {
-    static bool Eligible(Tensor x, Tensor a, Tensor? b = null) =>
+    /// <summary>Whether the fused kernels take <paramref name="x"/> (and <paramref name="a"/>, <paramref name="b"/> alongside it).</summary>
+    public static bool Eligible(Tensor x, Tensor a, Tensor? b = null) =>
         x.numel() > 0 && FastPath.Supports(x) && x.dtype == a.dtype && a.device_type == DeviceType.CPU && x.shape.SequenceEqual(a.shape)
         && (b is null || (x.dtype == b.dtype && b.device_type == DeviceType.CPU && x.shape.SequenceEqual(b.shape)));
 
@@ -114,6 +115,17 @@ internal static class Fused
         return r;
     }
 
+    /// <summary>(x·x)·(−0.5) and x·(−c) in one pass: the arguments of exp and erfc in exact GELU's backward.</summary>
+    public static (Tensor Square, Tensor Scaled)? GeluExactArguments(Tensor x, double c)
+    {
+        if (!Eligible(x, x)) return null;
+        var xc = FastPath.Contiguous(x);
+        var (u, v) = (torch.empty_like(xc), torch.empty_like(xc));
+        if (x.dtype == ScalarType.Float32) Kernels<float>.GeluArguments(Span<float>(xc), (float)c, Span<float>(u), Span<float>(v));
+        else Kernels<double>.GeluArguments(Span<double>(xc), c, Span<double>(u), Span<double>(v));
+        return (u, v);
+    }
+
     static Span<T> Span<T>(Tensor t) where T : unmanaged => FastPath.Span<T>(t);
 
     static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -150,6 +162,29 @@ internal static class Fused
                 if (backward) ev *= positive;
                 if (!unitScale) positive *= scale;
                 r[i] = x[i] >= T.Zero ? positive : ev;
+            }
+        }
+
+        public static void GeluArguments(ReadOnlySpan<T> x, T c, Span<T> u, Span<T> v)
+        {
+            T minusHalf = T.CreateChecked(-0.5), minusC = -c;
+            int n = x.Length, i = 0;
+            if (Vector256.IsHardwareAccelerated) {
+                int lanes = Vector256<T>.Count;
+                var vh = Vector256.Create(minusHalf);
+                var vc = Vector256.Create(minusC);
+                ref T xr = ref MemoryMarshal.GetReference(x);
+                ref T ur = ref MemoryMarshal.GetReference(u);
+                ref T wr = ref MemoryMarshal.GetReference(v);
+                for (; i <= n - lanes; i += lanes) {
+                    var xv = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    ((xv * xv) * vh).StoreUnsafe(ref ur, (nuint)i);
+                    (xv * vc).StoreUnsafe(ref wr, (nuint)i);
+                }
+            }
+            for (; i < n; i++) {
+                u[i] = (x[i] * x[i]) * minusHalf;
+                v[i] = x[i] * minusC;
             }
         }
 
