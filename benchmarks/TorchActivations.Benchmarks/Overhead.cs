@@ -88,6 +88,11 @@ static class Overhead
             ("op: builtin leaky bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([nn.functional.leaky_relu(x, 0.2)], [x], [g]); }),
             ("op: m.logical_or(m)", () => { using var s = torch.NewDisposeScope(); m.logical_or(m); }),
             ("op: g.exp()", () => { using var s = torch.NewDisposeScope(); g.exp(); }),
+            ("op: g.erfc()", () => { using var s = torch.NewDisposeScope(); g.erfc(); }),
+            ("op: g.erf()", () => { using var s = torch.NewDisposeScope(); g.erf(); }),
+            ("op: gelu(g)", () => { using var s = torch.NewDisposeScope(); nn.functional.gelu(g); }),
+            ("op: g.expm1()", () => { using var s = torch.NewDisposeScope(); g.expm1(); }),
+            ("op: g.tanh()", () => { using var s = torch.NewDisposeScope(); g.tanh(); }),
             ("op: g.addcmul(g, g)", () => { using var s = torch.NewDisposeScope(); g.addcmul(g, g, 1); }),
         ];
         for (int rep = 0; rep < 3; rep++) {
