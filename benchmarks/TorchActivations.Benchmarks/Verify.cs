@@ -70,6 +70,15 @@ static class Verify
                 break;
             }
         }
+        // ELU's fused forward computes expm1 through tanh: compare with torch's expm1 in float64 over 20 decades.
+        using (torch.NewDisposeScope()) {
+            var x = -torch.logspace(-20, 2.5, 200001, dtype: ScalarType.Float64);
+            var ours = Functional.elu(x, 0.7);
+            var reference = x.expm1() * 0.7;
+            double worst = ((ours - reference).abs() / reference.abs()).max().item<double>();
+            Console.WriteLine($"elu(alpha=0.7) float64 on −logspace(−20, 2.5): largest relative difference to 0.7·expm1(x): {worst:E2}");
+            if (!(worst < 1e-14)) failures++;
+        }
         Console.WriteLine(failures == 0 ? $"verify: {cases.Count} activations, fused and composed backward agree; second derivatives match central differences."
                                         : $"verify: {failures} failure(s).");
         return failures == 0 ? 0 : 1;

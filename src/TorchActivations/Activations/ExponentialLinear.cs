@@ -41,10 +41,11 @@ namespace TorchActivations.Core
         {
             save?.Add(x);
             if (Fused.Eligible(x, x)) {
-                // The fused select never reads the negative branch where x ≥ 0, so expm1 runs on x itself
-                // (s > 0: s·x is s·min(x, 0) wherever it is read; elsewhere it may overflow harmlessly).
-                var e = inputScale == 1 ? x.expm1() : (x * inputScale).expm1_();
-                return Fused.EluForward(x, e, scale, alpha * scale)!;
+                // The fused select never reads the negative branch where x ≥ 0, so it is computed from x itself
+                // (s > 0: s·x is s·min(x, 0) wherever it is read). expm1(s·x) = 2t / (1 − t) with t = tanh(s·x/2),
+                // s·0.5 being exact: torch's standalone expm1 is several times slower than its tanh.
+                var t = (x * (inputScale * 0.5)).tanh_();
+                return Fused.EluForwardFromTanh(x, t, scale, alpha * scale)!;
             }
             // expm1 keeps full precision near 0; clamping to x ≤ 0 keeps the unused branch finite.
             var negativePart = x.clamp_max(0);
