@@ -70,6 +70,16 @@ static class Overhead
         var mf = m.to_type(ScalarType.Float32);
         var zero = torch.zeros(Array.Empty<long>());
         probes = [.. probes,
+            ("api: x.dtype", () => { var d = xd.dtype; }),
+            ("api: x.numel()", () => { var d = xd.numel(); }),
+            ("api: x.is_contiguous()", () => { var d = xd.is_contiguous(); }),
+            ("api: x.device_type", () => { var d = xd.device_type; }),
+            ("api: x.shape", () => { var d = xd.shape; }),
+            ("api: x.bytes", () => { var d = xd.bytes.Length; }),
+            ("api: is_grad_enabled", () => { var d = torch.is_grad_enabled(); }),
+            ("api: empty_like + dispose", () => { torch.empty_like(xd).Dispose(); }),
+            ("api: empty_like in scope", () => { using var s = torch.NewDisposeScope(); torch.empty_like(xd); }),
+            ("api: x.requires_grad", () => { var d = x.requires_grad; }),
             ("op: x.lt(0)", () => { using var s = torch.NewDisposeScope(); xd.lt(0); }),
             ("op: x.clamp_min(0)", () => { using var s = torch.NewDisposeScope(); xd.clamp_min(0); }),
             ("op: g.clone()", () => { using var s = torch.NewDisposeScope(); g.clone(); }),

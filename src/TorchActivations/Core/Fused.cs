@@ -18,8 +18,8 @@ internal static class Fused
 {
     /// <summary>Whether the fused kernels take <paramref name="x"/> (and <paramref name="a"/>, <paramref name="b"/> alongside it).</summary>
     public static bool Eligible(Tensor x, Tensor a, Tensor? b = null) =>
-        x.numel() > 0 && FastPath.Supports(x) && x.dtype == a.dtype && a.device_type == DeviceType.CPU && x.shape.SequenceEqual(a.shape)
-        && (b is null || (x.dtype == b.dtype && b.device_type == DeviceType.CPU && x.shape.SequenceEqual(b.shape)));
+        x.numel() > 0 && FastPath.Supports(x) && x.dtype == a.dtype && a.device_type == DeviceType.CPU && FastPath.SameShape(x, a)
+        && (b is null || (x.dtype == b.dtype && b.device_type == DeviceType.CPU && FastPath.SameShape(x, b)));
 
     /// <summary>Exponential-linear forward: x ≥ 0 ? x·scale : e·alphaScale, with e = expm1(s·min(x, 0)).</summary>
     public static Tensor? EluForward(Tensor x, Tensor e, double scale, double alphaScale)
