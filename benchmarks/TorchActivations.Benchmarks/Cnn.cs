@@ -36,10 +36,12 @@ static class Cnn
         }
     }
 
-    public static PairResult Compare(string activation, int rounds, double batchMilliseconds)
+    public static PairResult Compare(string activation, int rounds, double batchMilliseconds, string variant = "both")
     {
         torch.manual_seed(7);
-        var ours = new Net(() => Activations.Create(activation), x => Functional.log_softmax(x, 1));
+        Func<Module<Tensor, Tensor>> oursActivation = variant == "log_softmax" ? () => BuiltinModule(activation) : () => Activations.Create(activation);
+        Func<Tensor, Tensor> oursLogSoftmax = variant == "activation" ? x => nn.functional.log_softmax(x, 1) : x => Functional.log_softmax(x, 1);
+        var ours = new Net(oursActivation, oursLogSoftmax);
         var builtin = new Net(() => BuiltinModule(activation), x => nn.functional.log_softmax(x, 1));
         builtin.load_state_dict(ours.state_dict());
 
