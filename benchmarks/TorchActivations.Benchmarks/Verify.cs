@@ -30,8 +30,14 @@ static class Verify
                 var x2 = x0.detach().requires_grad_(true);
                 var composed = torch.autograd.grad([c.Ours([x2, .. c.MakeExtras(x2)])], [x2], [g], create_graph: true)[0];
                 var a = Values(plain); var b = Values(composed); var xs = Values(x0);
+                // Row reductions (softmax family) may sum in another order: (g − Σ)⊙y then differs by a few ulps of
+                // the largest gradient, not bit for bit.
+                bool alongDim = c.Name is "softmin" or "softmax" or "log_softmax";
+                double eps = dtype == ScalarType.Float64 ? 2.2e-16 : 1.2e-7;
+                double scale = b.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
                 for (int i = 0; i < a.Length; i++) {
                     if (a[i].Equals(b[i])) continue;   // Equals: NaN equals NaN
+                    if (alongDim && Math.Abs(a[i] - b[i]) <= 16 * eps * scale) continue;
                     Console.WriteLine($"MISMATCH {c.Name} {dtype}: x = {xs[i]:R}: fused {a[i]:R}, composed {b[i]:R}");
                     failures++;
                     break;
@@ -79,7 +85,7 @@ static class Verify
             Console.WriteLine($"elu(alpha=0.7) float64 on −logspace(−20, 2.5): largest relative difference to 0.7·expm1(x): {worst:E2}");
             if (!(worst < 1e-14)) failures++;
         }
-        Console.WriteLine(failures == 0 ? $"verify: {cases.Count} activations, fused and composed backward agree; second derivatives match central differences."
+        Console.WriteLine(failures == 0 ? $"verify: {cases.Count} activations, fused and composed backward agree (bit for bit; the softmax family within 16 ulps of its largest gradient, its row sums being reordered); second derivatives match central differences."
                                         : $"verify: {failures} failure(s).");
         return failures == 0 ? 0 : 1;
     }

@@ -54,6 +54,8 @@ namespace TorchActivations.Core
                 // Not recorded: the same values with fewer full-size temporaries (in place on fresh ones).
                 if (kind == Kind.LogSoftmax)
                     return y.exp().mul_(grad.sum(d, keepdim: true).neg_()).add_(grad);   // −e^y·Σg + g = g − e^y·Σg
+                // Along the last dim of contiguous float CPU rows: one fused pass per row.
+                if (Fused.SoftmaxBackward(grad, y, d, negate: kind == Kind.Softmin) is { } fused) return fused;
                 var dot = (grad * y).sum(d, keepdim: true);
                 // y ⊙ (g − dot); for softmin y ⊙ (dot − g) = −(y ⊙ (g − dot)) exactly.
                 return (kind == Kind.Softmin ? dot - grad : grad - dot).mul_(y);

@@ -141,6 +141,23 @@ internal static class Fused
         return (u, v);
     }
 
+    /// <summary>
+    /// Softmax backward along the last dim, row by row in one pass: dot = Σ g⊙y over the row, then
+    /// (g − dot)⊙y, or (dot − g)⊙y for softmin. The row sum is accumulated in SIMD lanes, so it may differ
+    /// from torch's sum in the last bits (as any reordering of a reduction does).
+    /// </summary>
+    public static Tensor? SoftmaxBackward(Tensor grad, Tensor y, long dim, bool negate)
+    {
+        if (y.dim() < 1 || dim != y.dim() - 1 || !Eligible(y, grad)) return null;
+        long rowLength = y.size((int)dim);
+        if (rowLength == 0 || rowLength > int.MaxValue) return null;
+        var (gc, yc) = (FastPath.Contiguous(grad), FastPath.Contiguous(y));
+        var r = torch.empty_like(yc);
+        if (y.dtype == ScalarType.Float32) Kernels<float>.SoftmaxBackward(Span<float>(gc), Span<float>(yc), (int)rowLength, negate, Span<float>(r));
+        else Kernels<double>.SoftmaxBackward(Span<double>(gc), Span<double>(yc), (int)rowLength, negate, Span<double>(r));
+        return r;
+    }
+
     static Span<T> Span<T>(Tensor t) where T : unmanaged => FastPath.Span<T>(t);
 
     static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -177,6 +194,41 @@ internal static class Fused
                 if (backward) ev *= positive;
                 if (!unitScale) positive *= scale;
                 r[i] = x[i] >= T.Zero ? positive : ev;
+            }
+        }
+
+        public static void SoftmaxBackward(ReadOnlySpan<T> g, ReadOnlySpan<T> y, int rowLength, bool negate, Span<T> r)
+        {
+            for (int start = 0; start < y.Length; start += rowLength) {
+                var gRow = g.Slice(start, rowLength);
+                var yRow = y.Slice(start, rowLength);
+                var rRow = r.Slice(start, rowLength);
+                int i = 0;
+                T dot = T.Zero;
+                if (Vector256.IsHardwareAccelerated && rowLength >= Vector256<T>.Count) {
+                    int lanes = Vector256<T>.Count;
+                    var acc = Vector256<T>.Zero;
+                    ref T gr = ref MemoryMarshal.GetReference(gRow);
+                    ref T yr = ref MemoryMarshal.GetReference(yRow);
+                    for (; i <= rowLength - lanes; i += lanes)
+                        acc += Vector256.LoadUnsafe(ref gr, (nuint)i) * Vector256.LoadUnsafe(ref yr, (nuint)i);
+                    dot = Vector256.Sum(acc);
+                }
+                for (; i < rowLength; i++) dot += gRow[i] * yRow[i];
+
+                i = 0;
+                if (Vector256.IsHardwareAccelerated) {
+                    int lanes = Vector256<T>.Count;
+                    var vd = Vector256.Create(dot);
+                    ref T gr = ref MemoryMarshal.GetReference(gRow);
+                    ref T yr = ref MemoryMarshal.GetReference(yRow);
+                    ref T rr = ref MemoryMarshal.GetReference(rRow);
+                    for (; i <= rowLength - lanes; i += lanes) {
+                        var gv = Vector256.LoadUnsafe(ref gr, (nuint)i);
+                        ((negate ? vd - gv : gv - vd) * Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref rr, (nuint)i);
+                    }
+                }
+                for (; i < rowLength; i++) rRow[i] = (negate ? dot - gRow[i] : gRow[i] - dot) * yRow[i];
             }
         }
 
