@@ -99,6 +99,7 @@ static class Overhead
             ("op: m.logical_or(m)", () => { using var s = torch.NewDisposeScope(); m.logical_or(m); }),
             ("op: g.exp()", () => { using var s = torch.NewDisposeScope(); g.exp(); }),
             ("op: g.erfc()", () => { using var s = torch.NewDisposeScope(); g.erfc(); }),
+            ("op: special.ndtr(g)", () => { using var s = torch.NewDisposeScope(); torch.special.ndtr(g); }),
             ("op: g.erf()", () => { using var s = torch.NewDisposeScope(); g.erf(); }),
             ("op: gelu(g)", () => { using var s = torch.NewDisposeScope(); nn.functional.gelu(g); }),
             ("op: g.expm1()", () => { using var s = torch.NewDisposeScope(); g.expm1(); }),
