@@ -9,14 +9,12 @@ namespace TorchActivations.Core
         public double Lambda { get; } = Guard.NonNegative(lambda, nameof(lambda));
         public override string Name => "hardshrink";
 
-        public override Tensor Forward(Tensor x, List<Tensor>? save)
-        {
-            var magnitude = x.abs();
-            save?.Add(magnitude.le(Lambda));
-            return x.masked_fill(magnitude.lt(Lambda), 0);
-        }
+        // Output x for |x| ≥ λ; slope 1 only for |x| > λ.
+        PiecewiseLinear Rule => new(PiecewiseKind.Hardshrink, Lambda);
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad);
+        public override Tensor Forward(Tensor x, List<Tensor>? save) => Rule.Forward(x, save);
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.Backward(grad, saved[0]);
     }
 }
 

@@ -25,13 +25,12 @@ namespace TorchActivations.Core
         public double MaxVal { get; }
         public override string Name { get; }
 
-        public override Tensor Forward(Tensor x, List<Tensor>? save)
-        {
-            save?.Add(x.lt(MinVal).logical_or_(x.ge(MaxVal)));
-            return x.clamp(MinVal, MaxVal);
-        }
+        PiecewiseLinear Rule => new(PiecewiseKind.Clamp, MinVal, MaxVal);
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad);
+        // Keeps a 1-byte mask (slope 1 on [min_val, max_val), 0 elsewhere) for backward.
+        public override Tensor Forward(Tensor x, List<Tensor>? save) => Rule.Forward(x, save);
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.Backward(grad, saved[0]);
     }
 }
 

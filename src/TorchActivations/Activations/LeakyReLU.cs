@@ -9,15 +9,12 @@ namespace TorchActivations.Core
         public double NegativeSlope { get; } = Guard.Finite(negative_slope, nameof(negative_slope));
         public override string Name => "leaky_relu";
 
-        public override Tensor Forward(Tensor x, List<Tensor>? save)
-        {
-            var nonNegative = x.ge(0);
-            save?.Add(nonNegative);
-            return x.where(nonNegative, x * NegativeSlope);
-        }
+        PiecewiseLinear Rule => new(PiecewiseKind.LeakyRelu, NegativeSlope);
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
-            grad.where(saved[0], grad * NegativeSlope);
+        // Keeps a 1-byte mask (slope 1 or negative_slope) for backward.
+        public override Tensor Forward(Tensor x, List<Tensor>? save) => Rule.Forward(x, save);
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.Backward(grad, saved[0]);
     }
 }
 

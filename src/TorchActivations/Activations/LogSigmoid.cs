@@ -1,5 +1,6 @@
 using TorchActivations.Core;
 using TorchActivations.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TorchActivations.Core
@@ -12,12 +13,13 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
-            // ln σ(x) = −(max(−x, 0) + ln(1 + e^(−|x|))): no overflow, no log of 0.
-            return x.neg().clamp_min_(0).add_(x.abs().neg_().exp_().log1p_()).neg_();
+            // ln σ(x) = min(x, 0) − ln(1 + e^(−|x|)): no overflow, no log of 0.
+            return x.clamp_max(0).sub_(x.abs().neg_().exp_().log1p_());
         }
 
         // 1 / (1 + eˣ) = σ(−x); eˣ may overflow to +inf, giving exactly 0.
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => grad / (saved[0].exp() + 1);
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
+            torch.is_grad_enabled() ? grad / (saved[0].exp() + 1) : grad / saved[0].exp().add_(1);
     }
 }
 

@@ -33,16 +33,23 @@ namespace TorchActivations.Core
             var (x, weight) = (inputs[0], inputs[1]);
             save?.AddRange([x, weight]);
             var slope = Ops.AlongChannels(weight, x.dim());
-            return x.where(x.ge(0), x * slope);
+            return FastPath.Where(x, 1, 0, orEqual: true, x, x * slope);
         }
 
         public override Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var (x, weight) = (saved[0], saved[1]);
-            var nonNegative = x.ge(0);
-            var gradInput = grad.where(nonNegative, grad * Ops.AlongChannels(weight, x.dim()));
-            // dPReLU/da = x for x < 0, 0 for x ≥ 0; summed over everything but the channel dim.
-            var perElement = (grad * x).masked_fill(nonNegative, 0);
+            Tensor gradInput, perElement;
+            if (!torch.is_grad_enabled()) {
+                // Not recorded: fused selects instead of torch's (slow) bool-mask kernels, same values.
+                gradInput = FastPath.Where(x, 1, 0, orEqual: true, grad, grad * Ops.AlongChannels(weight, x.dim()));
+                perElement = FastPath.Where(x, 1, 0, orEqual: true, torch.zeros_like(grad), grad * x);
+            } else {
+                var nonNegative = x.ge(0);
+                gradInput = grad.where(nonNegative, grad * Ops.AlongChannels(weight, x.dim()));
+                // dPReLU/da = x for x < 0, 0 for x ≥ 0; summed over everything but the channel dim.
+                perElement = (grad * x).masked_fill(nonNegative, 0);
+            }
             Tensor gradWeight;
             if (weight.numel() == 1) {
                 gradWeight = perElement.sum().reshape(weight.shape);

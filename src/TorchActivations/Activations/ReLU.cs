@@ -9,13 +9,12 @@ namespace TorchActivations.Core
         public static readonly ReLUDefinition Instance = new();
         public override string Name => "relu";
 
-        public override Tensor Forward(Tensor x, List<Tensor>? save)
-        {
-            save?.Add(x.lt(0));
-            return x.clamp_min(0);
-        }
+        static readonly PiecewiseLinear Rule = new(PiecewiseKind.Relu);
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad);
+        // Keeps a 1-byte mask (slope 1 or 0) for backward.
+        public override Tensor Forward(Tensor x, List<Tensor>? save) => Rule.Forward(x, save);
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.Backward(grad, saved[0]);
     }
 }
 

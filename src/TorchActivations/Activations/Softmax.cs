@@ -50,6 +50,16 @@ namespace TorchActivations.Core
         {
             var y = saved[0];
             var d = dim < 0 ? dim + Math.Max(y.dim(), 1) : dim;
+            if (!torch.is_grad_enabled()) {
+                // Not recorded: the same values with fewer full-size temporaries (in place on fresh ones).
+                if (kind == Kind.LogSoftmax)
+                    return y.exp().mul_(grad.sum(d, keepdim: true).neg_()).add_(grad);   // −e^y·Σg + g = g − e^y·Σg
+                // Along the last dim of contiguous float CPU rows: one fused pass per row.
+                if (Fused.SoftmaxBackward(grad, y, d, negate: kind == Kind.Softmin) is { } fused) return fused;
+                var dot = (grad * y).sum(d, keepdim: true);
+                // y ⊙ (g − dot); for softmin y ⊙ (dot − g) = −(y ⊙ (g − dot)) exactly.
+                return (kind == Kind.Softmin ? dot - grad : grad - dot).mul_(y);
+            }
             if (kind == Kind.LogSoftmax)
                 return grad - y.exp() * grad.sum(d, keepdim: true);
             // Softmax: y ⊙ (g − Σ g⊙y); softmin is softmax of −x, so the same with the sign flipped.

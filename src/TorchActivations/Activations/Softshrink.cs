@@ -9,14 +9,12 @@ namespace TorchActivations.Core
         public double Lambda { get; } = Guard.NonNegative(lambda, nameof(lambda));
         public override string Name => "softshrink";
 
-        public override Tensor Forward(Tensor x, List<Tensor>? save)
-        {
-            save?.Add(x.abs().lt(Lambda));
-            // x − clamp(x, −λ, λ) is x − λ above λ, x + λ below −λ and 0 between.
-            return x - x.clamp(-Lambda, Lambda);
-        }
+        // x − clamp(x, −λ, λ) is x − λ above λ, x + λ below −λ and 0 between.
+        PiecewiseLinear Rule => new(PiecewiseKind.Softshrink, Lambda);
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad);
+        public override Tensor Forward(Tensor x, List<Tensor>? save) => Rule.Forward(x, save);
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.Backward(grad, saved[0]);
     }
 }
 

@@ -1,5 +1,6 @@
 using TorchActivations.Core;
 using TorchActivations.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TorchActivations.Core
@@ -18,6 +19,10 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             // 1 / (x² + 2|x| + 1) = 1 / (1 + |x|)²
+            if (!torch.is_grad_enabled()) {
+                var d = saved[0].abs().add_(1);
+                return grad / d.mul_(d);
+            }
             var denominator = saved[0].abs() + 1;
             return grad / (denominator * denominator);
         }

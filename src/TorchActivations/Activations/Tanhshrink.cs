@@ -1,10 +1,14 @@
 using TorchActivations.Core;
 using TorchActivations.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TorchActivations.Core
 {
-    /// <summary>Saves tanh(x): the derivative 1 − (1 − tanh²x) = tanh²x needs nothing else.</summary>
+    /// <summary>
+    /// Saves the input: the derivative is tanh²x. (Saving tanh x itself, computed in forward where nothing is
+    /// recorded, would cut it off from x and make second derivatives through create_graph come out 0.)
+    /// </summary>
     internal sealed class TanhshrinkDefinition : ElementwiseDefinition
     {
         public static readonly TanhshrinkDefinition Instance = new();
@@ -12,12 +16,19 @@ namespace TorchActivations.Core
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
-            var t = x.tanh();
-            save?.Add(t);
-            return x - t;
+            save?.Add(x);
+            // x − tanh x, the subtraction in place on the fresh tanh: −t + x rounds as x − t does.
+            return x.tanh().neg_().add_(x);
         }
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => grad * saved[0].square();
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            if (!torch.is_grad_enabled()) {
+                var t = saved[0].tanh();
+                return FastPath.TrySavedSlope(FastPath.SavedSlope.TanhSquared, grad, t) ?? t.mul_(t).mul_(grad);
+            }
+            return grad * saved[0].tanh().square();
+        }
     }
 }
 

@@ -10,15 +10,12 @@ namespace TorchActivations.Core
         public double Value { get; } = Guard.NotNaN(value, nameof(value));
         public override string Name => "threshold";
 
-        public override Tensor Forward(Tensor x, List<Tensor>? save)
-        {
-            // "x ≤ threshold" rather than "not x > threshold", so a NaN input stays NaN as in PyTorch.
-            var replaced = x.le(Threshold);
-            save?.Add(replaced);
-            return x.masked_fill(replaced, Value);
-        }
+        // "x ≤ threshold" rather than "not x > threshold", so a NaN input stays NaN as in PyTorch.
+        PiecewiseLinear Rule => new(PiecewiseKind.Threshold, Threshold, Value);
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad);
+        public override Tensor Forward(Tensor x, List<Tensor>? save) => Rule.Forward(x, save);
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.Backward(grad, saved[0]);
     }
 }
 

@@ -1,0 +1,420 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core;
+
+/// <summary>The piecewise-linear activations whose derivative takes two values, 1 and <see cref="PiecewiseLinear.BlockedSlope"/>.</summary>
+internal enum PiecewiseKind
+{
+    /// <summary>max(x, 0); slope 1 for x ≥ 0 (and NaN), 0 for x &lt; 0.</summary>
+    Relu,
+    /// <summary>x for x ≥ 0, a·x otherwise (A = a); slope 1 for x ≥ 0, a otherwise (also for NaN).</summary>
+    LeakyRelu,
+    /// <summary>clamp(x, A, B); slope 1 on [A, B) (and NaN), 0 elsewhere.</summary>
+    Clamp,
+    /// <summary>x for x &gt; A, B otherwise; slope 1 where x ≤ A is false, 0 otherwise.</summary>
+    Threshold,
+    /// <summary>x − clamp(x, −A, A); slope 1 for |x| ≥ A (and NaN), 0 otherwise.</summary>
+    Softshrink,
+    /// <summary>x for |x| ≥ A, 0 otherwise; slope 1 for |x| &gt; A (and NaN), 0 otherwise.</summary>
+    Hardshrink,
+}
+
+/// <summary>
+/// Forward and backward of the piecewise-linear activations. What backward needs is one byte per element,
+/// 1 where the slope is 1 and 0 where it is <see cref="BlockedSlope"/>, saved as a uint8 tensor.
+/// </summary>
+/// <remarks>
+/// float32 and float64 tensors on the CPU take a fused path: one pass over the input writes the output and
+/// the byte mask, one pass over the mask and the gradient writes the input gradient (SIMD over spans of the
+/// tensors' memory). Torch's own kernels would need several passes here, and its bool-mask kernels
+/// (masked_fill, where, bool-to-float casts) are many times slower than plain arithmetic on this build.
+/// The fused forward computes the same IEEE operations as the composed one (comparisons, a select, one
+/// multiplication or subtraction in the tensor's dtype), so both give identical values; the composed path
+/// serves other dtypes and devices, and backward under create_graph (where the result must be differentiable).
+/// </remarks>
+internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0, double B = 0)
+{
+    /// <summary>The slope where the mask is 0.</summary>
+    public double BlockedSlope => Kind == PiecewiseKind.LeakyRelu ? A : 0;
+
+    public Tensor Forward(Tensor x, List<Tensor>? save)
+    {
+        if (x.numel() > 0 && FastPath.Supports(x)) {
+            var xc = FastPath.Contiguous(x);
+            var y = torch.empty_like(xc);
+            Tensor? mask = save is null ? null : torch.empty_like(xc, dtype: ScalarType.Byte);
+            if (x.dtype == ScalarType.Float32)
+                Kernels<float>.Forward(this, FastPath.Span<float>(xc), FastPath.Span<float>(y), mask is null ? default : mask.bytes);
+            else
+                Kernels<double>.Forward(this, FastPath.Span<double>(xc), FastPath.Span<double>(y), mask is null ? default : mask.bytes);
+            if (mask is not null) save!.Add(mask);
+            return y;
+        }
+        var (output, pass) = ComposedForward(x);
+        if (save is not null) save.Add(pass.to_type(ScalarType.Byte));
+        return output;
+    }
+
+    public Tensor Backward(Tensor grad, Tensor mask)
+    {
+        if (!torch.is_grad_enabled() && grad.numel() > 0 && FastPath.Supports(grad)
+            && grad.numel() == mask.numel() && mask.is_contiguous() && mask.device_type == DeviceType.CPU) {
+            var gc = FastPath.Contiguous(grad);
+            var result = torch.empty_like(gc);
+            if (grad.dtype == ScalarType.Float32)
+                Kernels<float>.Backward((float)BlockedSlope, FastPath.Span<float>(gc), mask.bytes, FastPath.Span<float>(result));
+            else
+                Kernels<double>.Backward(BlockedSlope, FastPath.Span<double>(gc), mask.bytes, FastPath.Span<double>(result));
+            return result;
+        }
+        // Differentiable in grad (create_graph), and exact where grad is ±inf: a select, not a product with 0.
+        var pass = mask.to(grad.device).to_type(ScalarType.Bool);
+        var blocked = BlockedSlope == 0 ? torch.zeros_like(grad) : grad * BlockedSlope;
+        return grad.where(pass, blocked);
+    }
+
+    /// <summary>The output and the bool mask of slope-1 elements, from torch's own operations.</summary>
+    (Tensor Output, Tensor Pass) ComposedForward(Tensor x)
+    {
+        switch (Kind) {
+            case PiecewiseKind.Relu: {
+                var blocked = x.lt(0);
+                return (x.clamp_min(0), blocked.logical_not_());
+            }
+            case PiecewiseKind.LeakyRelu: {
+                var nonNegative = x.ge(0);
+                return (x.where(nonNegative, x * A), nonNegative);
+            }
+            case PiecewiseKind.Clamp: {
+                var blocked = x.lt(A).logical_or_(x.ge(B));
+                return (x.clamp(A, B), blocked.logical_not_());
+            }
+            case PiecewiseKind.Threshold: {
+                var replaced = x.le(A);
+                return (x.masked_fill(replaced, B), replaced.logical_not_());
+            }
+            case PiecewiseKind.Softshrink: {
+                var pass = x.abs().lt(A).logical_not_();
+                return (x - x.clamp(-A, A), pass);
+            }
+            case PiecewiseKind.Hardshrink: {
+                var magnitude = x.abs();
+                return (x.masked_fill(magnitude.lt(A), 0), magnitude.le(A).logical_not_());
+            }
+            default:
+                throw new InvalidOperationException($"Unknown piecewise-linear kind {Kind}.");
+        }
+    }
+
+    /// <summary>The fused kernels, for float and double.</summary>
+    static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static void Forward(PiecewiseLinear p, ReadOnlySpan<T> x, Span<T> y, Span<byte> mask)
+        {
+            T a = T.CreateChecked(p.A), b = T.CreateChecked(p.B);
+            bool writeMask = !mask.IsEmpty;
+            int n = x.Length, i = 0;
+            // The mask bytes are written 4 or 8 at a time from a table laid out for little-endian memory.
+            if (Vector256.IsHardwareAccelerated && BitConverter.IsLittleEndian) {
+                int lanes = Vector256<T>.Count;
+                var va = Vector256.Create(a);
+                var vb = Vector256.Create(b);
+                var negA = Vector256.Create(-a);
+                ref T xr = ref MemoryMarshal.GetReference(x);
+                ref T yr = ref MemoryMarshal.GetReference(y);
+                ref byte mr = ref MemoryMarshal.GetReference(mask);
+                for (; i <= n - lanes; i += lanes) {
+                    var v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    Vector256<T> r, pass;
+                    switch (p.Kind) {
+                        case PiecewiseKind.Relu: {
+                            var blocked = Vector256.LessThan(v, Vector256<T>.Zero);
+                            r = Vector256.ConditionalSelect(blocked, Vector256<T>.Zero, v);
+                            pass = ~blocked;
+                            break;
+                        }
+                        case PiecewiseKind.LeakyRelu:
+                            pass = Vector256.GreaterThanOrEqual(v, Vector256<T>.Zero);
+                            r = Vector256.ConditionalSelect(pass, v, v * va);
+                            break;
+                        case PiecewiseKind.Clamp: {
+                            var below = Vector256.LessThan(v, va);
+                            var atOrAbove = Vector256.GreaterThanOrEqual(v, vb);
+                            var low = Vector256.ConditionalSelect(below, va, v);
+                            r = Vector256.ConditionalSelect(Vector256.GreaterThan(low, vb), vb, low);
+                            pass = ~(below | atOrAbove);
+                            break;
+                        }
+                        case PiecewiseKind.Threshold: {
+                            var replaced = Vector256.LessThanOrEqual(v, va);
+                            r = Vector256.ConditionalSelect(replaced, vb, v);
+                            pass = ~replaced;
+                            break;
+                        }
+                        case PiecewiseKind.Softshrink: {
+                            var low = Vector256.ConditionalSelect(Vector256.LessThan(v, negA), negA, v);
+                            var clamped = Vector256.ConditionalSelect(Vector256.GreaterThan(low, va), va, low);
+                            r = v - clamped;
+                            pass = ~Vector256.LessThan(Vector256.Abs(v), va);
+                            break;
+                        }
+                        default: {   // Hardshrink
+                            var magnitude = Vector256.Abs(v);
+                            r = Vector256.ConditionalSelect(Vector256.LessThan(magnitude, va), Vector256<T>.Zero, v);
+                            pass = ~Vector256.LessThanOrEqual(magnitude, va);
+                            break;
+                        }
+                    }
+                    r.StoreUnsafe(ref yr, (nuint)i);
+                    if (writeMask) {
+                        // One byte (0 or 1) per lane: 8 lanes (float) or 4 (double) written at once from a table.
+                        uint bits = pass.ExtractMostSignificantBits();
+                        if (typeof(T) == typeof(float))
+                            Unsafe.WriteUnaligned(ref Unsafe.Add(ref mr, i), ByteLanes[bits]);
+                        else
+                            Unsafe.WriteUnaligned(ref Unsafe.Add(ref mr, i), (uint)ByteLanes[bits]);
+                    }
+                }
+            }
+            for (; i < n; i++) {
+                var (r, pass) = Scalar(p.Kind, x[i], a, b);
+                y[i] = r;
+                if (writeMask) mask[i] = pass ? (byte)1 : (byte)0;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static (T Output, bool Pass) Scalar(PiecewiseKind kind, T v, T a, T b)
+        {
+            switch (kind) {
+                case PiecewiseKind.Relu: return v < T.Zero ? (T.Zero, false) : (v, true);
+                case PiecewiseKind.LeakyRelu: return v >= T.Zero ? (v, true) : (v * a, false);
+                case PiecewiseKind.Clamp: {
+                    var low = v < a ? a : v;
+                    return (low > b ? b : low, !(v < a || v >= b));
+                }
+                case PiecewiseKind.Threshold: return v <= a ? (b, false) : (v, true);
+                case PiecewiseKind.Softshrink: {
+                    var low = v < -a ? -a : v;
+                    var clamped = low > a ? a : low;
+                    return (v - clamped, !(T.Abs(v) < a));
+                }
+                default: {
+                    var magnitude = T.Abs(v);
+                    return (magnitude < a ? T.Zero : v, !(magnitude <= a));
+                }
+            }
+        }
+
+        public static void Backward(double blockedSlope, ReadOnlySpan<T> grad, ReadOnlySpan<byte> mask, Span<T> result)
+        {
+            T s = T.CreateChecked(blockedSlope);
+            bool zero = blockedSlope == 0;
+            int n = grad.Length, i = 0;
+            if (Vector256.IsHardwareAccelerated) {
+                int lanes = Vector256<T>.Count;
+                var vs = Vector256.Create(s);
+                ref T gr = ref MemoryMarshal.GetReference(grad);
+                ref T rr = ref MemoryMarshal.GetReference(result);
+                ref byte mr = ref MemoryMarshal.GetReference(mask);
+                for (; i <= n - lanes; i += lanes) {
+                    var g = Vector256.LoadUnsafe(ref gr, (nuint)i);
+                    var pass = PassMask(ref mr, i);
+                    var r = zero ? Vector256.ConditionalSelect(pass, g, Vector256<T>.Zero) : Vector256.ConditionalSelect(pass, g, g * vs);
+                    r.StoreUnsafe(ref rr, (nuint)i);
+                }
+            }
+            for (; i < n; i++)
+                result[i] = mask[i] != 0 ? grad[i] : zero ? T.Zero : grad[i] * s;
+        }
+
+        /// <summary>All-ones lanes where the mask byte at <c>mask[i..]</c> is not 0.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector256<T> PassMask(ref byte mask, int i)
+        {
+            if (typeof(T) == typeof(float)) {
+                // 8 bytes → 8 int lanes.
+                var bytes = Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mask, i))).AsByte();
+                Vector256<int> wide;
+                if (Avx2.IsSupported) {
+                    wide = Avx2.ConvertToVector256Int32(bytes);
+                } else {
+                    var (lo, hi) = Vector128.Widen(Vector128.WidenLower(bytes));
+                    wide = Vector256.Create(lo, hi).AsInt32();
+                }
+                return (~Vector256.Equals(wide, Vector256<int>.Zero)).As<int, T>();
+            } else {
+                // 4 bytes → 4 long lanes.
+                var bytes = Vector128.CreateScalar(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mask, i))).AsByte();
+                Vector256<long> wide;
+                if (Avx2.IsSupported) {
+                    wide = Avx2.ConvertToVector256Int64(bytes);
+                } else {
+                    var (lo, hi) = Vector128.Widen(Vector128.WidenLower(Vector128.WidenLower(bytes)));
+                    wide = Vector256.Create(lo, hi).AsInt64();
+                }
+                return (~Vector256.Equals(wide, Vector256<long>.Zero)).As<long, T>();
+            }
+        }
+
+        /// <summary>For each 8-bit pattern, the 8 bytes (0 or 1) of its bits, lowest bit first.</summary>
+        static readonly ulong[] ByteLanes = BuildByteLanes();
+
+        static ulong[] BuildByteLanes()
+        {
+            var table = new ulong[256];
+            for (int bits = 0; bits < 256; bits++)
+                for (int k = 0; k < 8; k++)
+                    if ((bits & (1 << k)) != 0) table[bits] |= 1UL << (8 * k);
+            return table;
+        }
+    }
+}
+
+/// <summary>When a tensor's memory can be processed directly as a span.</summary>
+internal static class FastPath
+{
+    /// <summary>float32 or float64 on the CPU, with fewer than 2³¹ bytes. Strided inputs are made contiguous first.</summary>
+    public static bool Supports(Tensor t) =>
+        (t.dtype == ScalarType.Float32 || t.dtype == ScalarType.Float64)
+        && t.device_type == DeviceType.CPU
+        && t.numel() * t.element_size() <= int.MaxValue;
+
+    /// <summary>Whether two tensors have one shape (sizes read one by one: <c>shape</c> allocates and costs ~1 µs).</summary>
+    public static bool SameShape(Tensor a, Tensor b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        long rank = a.dim();
+        if (b.dim() != rank) return false;
+        for (int d = 0; d < rank; d++)
+            if (a.size(d) != b.size(d)) return false;
+        return true;
+    }
+
+    /// <summary>The tensor itself when contiguous (no new handle to create and dispose), else a contiguous copy.</summary>
+    public static Tensor Contiguous(Tensor t) => t.is_contiguous() ? t : t.contiguous();
+
+    /// <summary>The elements of a contiguous CPU tensor, in place.</summary>
+    public static Span<T> Span<T>(Tensor contiguous) where T : unmanaged => MemoryMarshal.Cast<byte, T>(contiguous.bytes);
+
+    /// <summary>
+    /// <c>ifTrue.where(cond, otherwise)</c> with cond = <c>x·scale &gt; threshold</c> (or ≥ when <paramref name="orEqual"/>),
+    /// the product and comparison in the tensors' dtype as torch computes them. One fused pass over float32/float64
+    /// CPU tensors of one shape (torch's where with a bool mask is many times slower on this build); torch.where otherwise.
+    /// Not differentiable: only for forward, or backward when grad mode is off.
+    /// </summary>
+    public static Tensor Where(Tensor x, double scale, double threshold, bool orEqual, Tensor ifTrue, Tensor otherwise)
+    {
+        if (x.numel() > 0 && Supports(x) && x.dtype == ifTrue.dtype && x.dtype == otherwise.dtype
+            && ifTrue.device_type == DeviceType.CPU && otherwise.device_type == DeviceType.CPU
+            && SameShape(x, ifTrue) && SameShape(x, otherwise)) {
+            var (xc, tc, oc) = (Contiguous(x), Contiguous(ifTrue), Contiguous(otherwise));
+            var result = torch.empty_like(xc);
+            if (x.dtype == ScalarType.Float32)
+                WhereKernel<float>.Run(Span<float>(xc), (float)scale, (float)threshold, orEqual, Span<float>(tc), Span<float>(oc), Span<float>(result));
+            else
+                WhereKernel<double>.Run(Span<double>(xc), scale, threshold, orEqual, Span<double>(tc), Span<double>(oc), Span<double>(result));
+            return result;
+        }
+        var z = scale == 1 ? x : x * scale;
+        return ifTrue.where(orEqual ? z.ge(threshold) : z.gt(threshold), otherwise);
+    }
+
+    /// <summary>Derivatives written in terms of a saved tensor s (the output, or tanh x for tanhshrink).</summary>
+    public enum SavedSlope
+    {
+        /// <summary>(g·s)·(1 − s): sigmoid, s = σ(x).</summary>
+        Sigmoid,
+        /// <summary>(1 − s·s)·g: tanh, s = tanh x.</summary>
+        Tanh,
+        /// <summary>g·(s·s): tanhshrink, s = tanh x.</summary>
+        TanhSquared,
+    }
+
+    /// <summary>
+    /// The input gradient from <paramref name="grad"/> and the saved <paramref name="s"/> in one pass, with the
+    /// operations and rounding of the composed formula given in <see cref="SavedSlope"/>; null when the tensors
+    /// are not float32/float64 CPU tensors of one shape and dtype. Not differentiable: only when grad mode is off.
+    /// </summary>
+    public static Tensor? TrySavedSlope(SavedSlope kind, Tensor grad, Tensor s)
+    {
+        if (grad.numel() == 0 || !Supports(grad) || grad.dtype != s.dtype || s.device_type != DeviceType.CPU
+            || !SameShape(grad, s))
+            return null;
+        var (gc, sc) = (Contiguous(grad), Contiguous(s));
+        var result = torch.empty_like(gc);
+        if (grad.dtype == ScalarType.Float32)
+            SlopeKernel<float>.Run(kind, Span<float>(gc), Span<float>(sc), Span<float>(result));
+        else
+            SlopeKernel<double>.Run(kind, Span<double>(gc), Span<double>(sc), Span<double>(result));
+        return result;
+    }
+
+    static class SlopeKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static void Run(SavedSlope kind, ReadOnlySpan<T> g, ReadOnlySpan<T> s, Span<T> r)
+        {
+            int n = g.Length, i = 0;
+            if (Vector256.IsHardwareAccelerated) {
+                int lanes = Vector256<T>.Count;
+                var one = Vector256<T>.One;
+                ref T gr = ref MemoryMarshal.GetReference(g);
+                ref T sr = ref MemoryMarshal.GetReference(s);
+                ref T rr = ref MemoryMarshal.GetReference(r);
+                for (; i <= n - lanes; i += lanes) {
+                    var gv = Vector256.LoadUnsafe(ref gr, (nuint)i);
+                    var sv = Vector256.LoadUnsafe(ref sr, (nuint)i);
+                    var rv = kind switch {
+                        SavedSlope.Sigmoid => (gv * sv) * (one - sv),
+                        SavedSlope.Tanh => (one - sv * sv) * gv,
+                        _ => gv * (sv * sv),
+                    };
+                    rv.StoreUnsafe(ref rr, (nuint)i);
+                }
+            }
+            for (; i < n; i++) {
+                T gv = g[i], sv = s[i];
+                r[i] = kind switch {
+                    SavedSlope.Sigmoid => (gv * sv) * (T.One - sv),
+                    SavedSlope.Tanh => (T.One - sv * sv) * gv,
+                    _ => gv * (sv * sv),
+                };
+            }
+        }
+    }
+
+    static class WhereKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static void Run(ReadOnlySpan<T> x, T scale, T threshold, bool orEqual, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> r)
+        {
+            int n = x.Length, i = 0;
+            bool unit = scale == T.One;
+            if (Vector256.IsHardwareAccelerated) {
+                int lanes = Vector256<T>.Count;
+                var vs = Vector256.Create(scale);
+                var vt = Vector256.Create(threshold);
+                ref T xr = ref MemoryMarshal.GetReference(x);
+                ref T ar = ref MemoryMarshal.GetReference(a);
+                ref T br = ref MemoryMarshal.GetReference(b);
+                ref T rr = ref MemoryMarshal.GetReference(r);
+                for (; i <= n - lanes; i += lanes) {
+                    var z = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    if (!unit) z *= vs;
+                    var cond = orEqual ? Vector256.GreaterThanOrEqual(z, vt) : Vector256.GreaterThan(z, vt);
+                    Vector256.ConditionalSelect(cond, Vector256.LoadUnsafe(ref ar, (nuint)i), Vector256.LoadUnsafe(ref br, (nuint)i))
+                        .StoreUnsafe(ref rr, (nuint)i);
+                }
+            }
+            for (; i < n; i++) {
+                var z = unit ? x[i] : x[i] * scale;
+                r[i] = (orEqual ? z >= threshold : z > threshold) ? a[i] : b[i];
+            }
+        }
+    }
+}
