@@ -37,31 +37,15 @@ public class HigherOrderGradientTests
 
     public static IEnumerable<object[]> SmoothData => SmoothCases.Select(c => new object[] { c });
 
-    /// <summary>
-    /// Defect (reported to the lead): TanhshrinkDefinition saves tanh(x), an intermediate computed with autograd
-    /// off, so the double-backward graph has no path from the first derivative back to x. With a constant
-    /// incoming gradient the first derivative does not require grad; inside a network (incoming gradient requires
-    /// grad) d/dx of it is silently missing, i.e. 0 instead of 2·tanh(x)·(1 − tanh²(x))·g.
-    /// Fix: save x and compute tanh in Backward (grad * saved[0].tanh().square()).
-    /// </summary>
-    const string TanhshrinkDefect = "Defect: tanhshrink's backward is not differentiable w.r.t. x (saves an intermediate); see the doc comment and docs/reliability.md.";
-
+    // Tanhshrink once saved tanh(x) computed where nothing records, which cut its second derivative
+    // off; it now saves x, and these two tests guard that.
     static readonly Smooth Tanhshrink = new("tanhshrink", x => F.tanhshrink(x), []);
 
-    [Fact(Skip = TanhshrinkDefect)]
+    [Fact]
     public void Tanhshrink_second_derivative_matches_finite_differences() => Second_derivative_matches_finite_differences_of_the_first(Tanhshrink);
 
-    [Fact(Skip = TanhshrinkDefect)]
-    public void Tanhshrink_second_derivative_is_right_when_the_incoming_gradient_requires_grad() => Second_derivative_is_right_when_the_incoming_gradient_requires_grad(Tanhshrink);
-
-    /// <summary>Pins the defect above without calling autograd.grad on a tensor outside the graph (which would abort the process).</summary>
     [Fact]
-    public void Tanhshrink_first_derivative_currently_drops_its_dependence_on_x()
-    {
-        var leaf = Points([], 51).requires_grad_(true);
-        var first = torch.autograd.grad([F.tanhshrink(leaf)], [leaf], [Random(52)], retain_graph: true, create_graph: true)[0];
-        Assert.False(first.requires_grad, "tanhshrink's backward is now differentiable: remove the Skip from the two Tanhshrink_second_derivative tests and this test.");
-    }
+    public void Tanhshrink_second_derivative_is_right_when_the_incoming_gradient_requires_grad() => Second_derivative_is_right_when_the_incoming_gradient_requires_grad(Tanhshrink);
 
     static readonly long[] Shape = [3, 5];
 
