@@ -280,9 +280,16 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
 /// <summary>When a tensor's memory can be processed directly as a span.</summary>
 internal static class FastPath
 {
+    /// <summary>
+    /// Set by tests on their own thread to run the composed torch-op path that other devices (CUDA) and
+    /// dtypes take, on float32/float64 CPU tensors too, so both paths are checked against the references.
+    /// </summary>
+    [ThreadStatic] internal static bool DisabledOnThisThread;
+
     /// <summary>float32 or float64 on the CPU, with fewer than 2³¹ bytes. Strided inputs are made contiguous first.</summary>
     public static bool Supports(Tensor t) =>
-        (t.dtype == ScalarType.Float32 || t.dtype == ScalarType.Float64)
+        !DisabledOnThisThread
+        && (t.dtype == ScalarType.Float32 || t.dtype == ScalarType.Float64)
         && t.device_type == DeviceType.CPU
         && t.numel() * t.element_size() <= int.MaxValue;
 
