@@ -15,7 +15,7 @@ public static class ActivationFactory
     /// <summary>
     /// TorchSharp's built-in counterpart of the spec, with the same parameter values (read back from the package's module).
     /// Heaviside has no torch.nn module; it gets a small module computing (x ≥ threshold) as a float, which, like
-    /// the package's, passes no gradient.
+    /// the package's, passes no gradient. Hardtanh uses torch.clamp because TorchSharp 0.107.0's nn.Hardtanh is the identity.
     /// </summary>
     public static nn.Module<Tensor, Tensor> Builtin(string spec)
     {
@@ -38,7 +38,9 @@ public static class ActivationFactory
                 P.Sigmoid => nn.Sigmoid(),
                 P.Tanh => nn.Tanh(),
                 P.Softsign => nn.Softsign(),
-                P.Hardtanh a => nn.Hardtanh(a.min_val, a.max_val),
+                // TorchSharp 0.107.0's nn.Hardtanh and functional.hardtanh (inplace: false) return their input
+                // unchanged (only the in-place variant clamps), so the reference is torch.clamp, TorchSharp's built-in op.
+                P.Hardtanh a => new BuiltinClamp(a.min_val, a.max_val),
                 P.Threshold a => nn.Threshold(a.threshold, a.value),
                 P.Heaviside a => new BuiltinHeaviside(a.threshold),
                 P.LogSigmoid => nn.LogSigmoid(),
@@ -48,11 +50,26 @@ public static class ActivationFactory
                 _ => throw new ArgumentException($"No built-in counterpart is mapped for '{spec}'.", nameof(spec)),
             };
         } finally {
-            if (m is not P.PReLU) m.Dispose();
+            m.Dispose();
         }
     }
 
+    /// <summary>Specs for activations whose factory has required parameters, used when a command runs "every element-wise activation".</summary>
+    public static readonly IReadOnlyDictionary<string, string> RequiredParameterDefaults = new Dictionary<string, string> {
+        ["threshold"] = "threshold(threshold=0.1, value=0)",
+    };
+
+    /// <summary>Every element-wise activation as a spec that <see cref="Activations.Create"/> accepts.</summary>
+    public static string[] DefaultElementwiseSpecs() =>
+        Activations.ElementwiseNames.Select(n => RequiredParameterDefaults.TryGetValue(n, out var spec) ? spec : n).ToArray();
+
     public static nn.Module<Tensor, Tensor> Make(string spec, bool builtin) => builtin ? Builtin(spec) : Package(spec);
+
+    /// <summary>Built-in stand-in for Hardtanh: torch.clamp with its native autograd.</summary>
+    sealed class BuiltinClamp(double min, double max) : nn.Module<Tensor, Tensor>("BuiltinClamp")
+    {
+        public override Tensor forward(Tensor input) => input.clamp(min, max);
+    }
 
     /// <summary>Built-in stand-in for Heaviside: torch.nn has no module, and torch.heaviside has no derivative.</summary>
     sealed class BuiltinHeaviside(double threshold) : nn.Module<Tensor, Tensor>("BuiltinHeaviside")

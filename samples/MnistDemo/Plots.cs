@@ -31,10 +31,14 @@ public static class Plots
         raw.LegendText = "loss per step";
         raw.Color = Colors.Blue.WithAlpha(0.25);
         int window = WindowFor(ys.Length);
-        var smooth = plot.Add.ScatterLine(xs, Smooth(ys, window));
-        smooth.LegendText = $"moving average ({window} steps)";
-        smooth.Color = Colors.Blue;
-        smooth.LineWidth = 2;
+        if (window > 1) {
+            var smooth = plot.Add.ScatterLine(xs, Smooth(ys, window));
+            smooth.LegendText = $"moving average ({window} steps)";
+            smooth.Color = Colors.Blue;
+            smooth.LineWidth = 2;
+        } else {
+            raw.Color = Colors.Blue;
+        }
         plot.Title($"Training loss: {title}");
         plot.XLabel("step");
         plot.YLabel("NLL loss");
@@ -84,10 +88,12 @@ public static class Plots
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category20();
         int i = 0;
-        double floor = 1e-30;
         foreach (var (label, values) in series) {
-            var xs = Enumerable.Range(1, values.Length).Select(v => (double)v).ToArray();
-            var ys = values.Select(v => Math.Log10(Math.Max(v, floor))).ToArray();
+            // Zero norms (no gradient at all, e.g. heaviside) have no logarithm: those points are left out.
+            var kept = values.Select((v, k) => (X: k + 1.0, V: v)).Where(p => p.V > 0 && double.IsFinite(p.V)).ToArray();
+            if (kept.Length == 0) continue;
+            var xs = kept.Select(p => p.X).ToArray();
+            var ys = kept.Select(p => Math.Log10(p.V)).ToArray();
             var line = plot.Add.Scatter(xs, ys);
             line.LegendText = label;
             line.Color = palette.GetColor(i++);

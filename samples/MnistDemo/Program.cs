@@ -46,16 +46,21 @@ namespace MnistDemo
         static Option<int> Positive(Option<int> o, int min = 1)
         {
             o.Validators.Add(r => {
-                if (r.Tokens.Count > 0 && r.GetValueOrDefault<int>() < min) r.AddError($"{o.Name} must be at least {min}, not {r.GetValueOrDefault<int>()}.");
+                if (TryGet<int>(r) is { } v && v < min) r.AddError($"{o.Name} must be at least {min}, not {v}.");
             });
             return o;
+        }
+
+        /// <summary>The option's value, or null when it does not convert (that error is already reported by the parser).</summary>
+        static T? TryGet<T>(OptionResult r) where T : struct
+        {
+            try { return r.GetValueOrDefault<T>(); } catch (InvalidOperationException) { return null; }
         }
 
         static Option<double> PositiveDouble(Option<double> o)
         {
             o.Validators.Add(r => {
-                var v = r.GetValueOrDefault<double>();
-                if (!(v > 0) || double.IsInfinity(v)) r.AddError($"{o.Name} must be a positive number, not {v}.");
+                if (TryGet<double>(r) is { } v && (!(v > 0) || double.IsInfinity(v))) r.AddError($"{o.Name} must be a positive number, not {v}.");
             });
             return o;
         }
@@ -76,7 +81,7 @@ namespace MnistDemo
 
             public TrainOptions()
             {
-                Limit.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 and var v) r.AddError($"--limit must be at least 1, not {v}."); });
+                Limit.Validators.Add(r => { if (TryGet<int>(r) is < 1 and var v) r.AddError($"--limit must be at least 1, not {v}."); });
             }
 
             public void AddTo(Command c) { c.Add(Activation); c.Add(Epochs); c.Add(BatchSize); c.Add(Lr); c.Add(Optimizer); c.Add(Seed); c.Add(Device); c.Add(Limit); c.Add(Builtin); }
@@ -146,12 +151,12 @@ namespace MnistDemo
             var batch = Positive(new Option<int>("--batch-size", "-b") { Description = "Batch size of the one batch.", DefaultValueFactory = _ => 64 });
             var seed = new Option<int>("--seed") { Description = "Random seed for the initial weights.", DefaultValueFactory = _ => 1 };
             var acts = new Option<string[]>("--activations") {
-                Description = "Activation specs (default: every element-wise activation).", AllowMultipleArgumentsPerToken = true };
+                Description = "Activation specs (default: every element-wise activation; threshold as threshold(threshold=0.1, value=0)).", AllowMultipleArgumentsPerToken = true };
             var builtin = new Option<bool>("--builtin") { Description = "Use TorchSharp's built-in modules." };
             common.AddTo(command); command.Add(depth); command.Add(width); command.Add(batch); command.Add(seed); command.Add(acts); command.Add(builtin);
             command.SetAction(r => Guarded(r, () => {
                 common.Apply(r);
-                var names = r.GetValue(acts) is { Length: > 0 } a ? a : Activations.ElementwiseNames.ToArray();
+                var names = r.GetValue(acts) is { Length: > 0 } a ? a : ActivationFactory.DefaultElementwiseSpecs();
                 foreach (var n in names) Activations.Create(n).Dispose();
                 return GradientFlow.Run(names, r.GetValue(depth), r.GetValue(width), r.GetValue(batch), r.GetValue(seed), r.GetValue(builtin),
                     r.GetValue(common.Data)!, !r.GetValue(common.NoDownload), r.GetValue(common.Out)!);
@@ -164,7 +169,7 @@ namespace MnistDemo
             var command = new Command("compare", "Train the CNN once per activation and seed; writes a markdown table, a CSV and PNGs. --reference builtin also trains TorchSharp's built-ins and reports the differences.");
             var common = new Common();
             var t = new TrainOptions();
-            var acts = new Option<string[]>("--activations") { Description = "Activation specs (default: every element-wise activation).", AllowMultipleArgumentsPerToken = true };
+            var acts = new Option<string[]>("--activations") { Description = "Activation specs (default: every element-wise activation; threshold as threshold(threshold=0.1, value=0)).", AllowMultipleArgumentsPerToken = true };
             var seeds = Positive(new Option<int>("--seeds") { Description = "Seeds per activation (seed, seed+1, ...).", DefaultValueFactory = _ => 3 });
             var reference = new Option<string?>("--reference") { Description = "builtin: also train with TorchSharp's built-in modules under the same seeds." };
             reference.AcceptOnlyFromAmong("builtin");
@@ -173,7 +178,7 @@ namespace MnistDemo
             command.SetAction(r => Guarded(r, () => {
                 common.Apply(r);
                 var config = t.Read(r, common);
-                var names = r.GetValue(acts) is { Length: > 0 } a ? a : Activations.ElementwiseNames.ToArray();
+                var names = r.GetValue(acts) is { Length: > 0 } a ? a : ActivationFactory.DefaultElementwiseSpecs();
                 foreach (var n in names) Activations.Create(n).Dispose();
                 return Compare.Run(config, names, r.GetValue(seeds), r.GetValue(reference) == "builtin", Path.Combine(r.GetValue(common.Out)!, r.GetValue(name)!),
                     !r.GetValue(common.NoDownload));
