@@ -53,7 +53,7 @@ public static class GradientFlow
         File.WriteAllText(Path.Combine(dir, "gradient-flow.md"), table);
         Plots.LogLines(Path.Combine(dir, "gradient-flow.png"),
             $"Weight-gradient norm per layer at initialization (MLP depth {depth}, width {width}, one batch of {x.shape[0]})",
-            "layer (1 = input layer)", "||dL/dW|| (log10)", results);
+            "layer (1 = input layer); zero norms (no gradient at all) are not drawn", "||dL/dW|| (log10)", results);
         Console.WriteLine($"Wrote {dir}/: gradient-flow.md, gradient-flow.csv, gradient-flow.png");
         return 0;
     }

@@ -81,18 +81,26 @@ public static class ActivationFactory
 /// <summary>The CNN of the PyTorch / TorchSharp MNIST example with a chosen hidden activation after conv1, conv2 and fc1.</summary>
 public sealed class MnistCnn : nn.Module<Tensor, Tensor>
 {
-    readonly Conv2d conv1 = nn.Conv2d(1, 32, 3);
-    readonly Conv2d conv2 = nn.Conv2d(32, 64, 3);
+    readonly Conv2d conv1, conv2;
     readonly MaxPool2d pool = nn.MaxPool2d(2);
     readonly Dropout dropout1 = nn.Dropout(0.25);
     readonly Flatten flatten = nn.Flatten();
-    readonly Linear fc1 = nn.Linear(9216, 128);
+    readonly Linear fc1, fc2;
     readonly Dropout dropout2 = nn.Dropout(0.5);
-    readonly Linear fc2 = nn.Linear(128, 10);
     readonly nn.Module<Tensor, Tensor> act1, act2, act3, logSoftmax;
 
-    public MnistCnn(string activation, bool builtin) : base(nameof(MnistCnn))
+    /// <param name="activation">Spec of the hidden activation.</param>
+    /// <param name="builtin">TorchSharp's built-in module instead of the package's.</param>
+    /// <param name="channels1">conv1's output channels (32 in the example).</param>
+    /// <param name="channels2">conv2's output channels (64 in the example; fc1 then takes 64 x 12 x 12 = 9216 inputs).</param>
+    /// <param name="hidden">fc1's width (128 in the example).</param>
+    public MnistCnn(string activation, bool builtin, int channels1 = 32, int channels2 = 64, int hidden = 128) : base(nameof(MnistCnn))
     {
+        // Created in the example's order, so a seed gives the same initial weights as there.
+        conv1 = nn.Conv2d(1, channels1, 3);
+        conv2 = nn.Conv2d(channels1, channels2, 3);
+        fc1 = nn.Linear(channels2 * 12 * 12, hidden);
+        fc2 = nn.Linear(hidden, 10);
         act1 = ActivationFactory.Make(activation, builtin);
         act2 = ActivationFactory.Make(activation, builtin);
         act3 = ActivationFactory.Make(activation, builtin);

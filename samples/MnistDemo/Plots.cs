@@ -55,6 +55,8 @@ public static class Plots
         foreach (var (label, steps, loss) in series) {
             var line = plot.Add.ScatterLine(steps, Smooth(loss, WindowFor(loss.Length)));
             line.LegendText = label;
+            // Category20 pairs a dark and a light shade; the light ones are dashed so neighbours stay apart.
+            line.LinePattern = i % 2 == 1 ? LinePattern.Dashed : LinePattern.Solid;
             line.Color = palette.GetColor(i++);
             line.LineWidth = 1.5f;
         }
@@ -96,6 +98,7 @@ public static class Plots
             var ys = kept.Select(p => Math.Log10(p.V)).ToArray();
             var line = plot.Add.Scatter(xs, ys);
             line.LegendText = label;
+            line.LinePattern = i % 2 == 1 ? LinePattern.Dashed : LinePattern.Solid;
             line.Color = palette.GetColor(i++);
             line.MarkerSize = 4;
         }
