@@ -74,34 +74,34 @@ public static class Compare
     static void Write(string dir, TrainConfig config, string[] names, int seeds, bool reference, List<RunResult> runs, long trainCount, TimeSpan wall)
     {
         var inv = CultureInfo.InvariantCulture;
-        var csv = new StringBuilder("activation,implementation,seed,epoch,train_loss,test_loss,accuracy,seconds\n");
+        var csv = new StringBuilder("activation,implementation,seed,epoch,train_loss,test_loss,accuracy,seconds,cpu_seconds\n");
         foreach (var r in runs)
             foreach (var e in r.History.Epochs)
-                csv.Append(inv, $"{r.Activation},{(r.Builtin ? "builtin" : "package")},{r.Seed},{e.Epoch},{e.TrainLoss:R},{e.TestLoss:R},{e.Accuracy:R},{e.Seconds:F3}\n");
+                csv.Append(inv, $"{r.Activation},{(r.Builtin ? "builtin" : "package")},{r.Seed},{e.Epoch},{e.TrainLoss:R},{e.TestLoss:R},{e.Accuracy:R},{e.Seconds:F3},{e.CpuSeconds:F3}\n");
         TrainCommand.AtomicWrite(Path.Combine(dir, "compare.csv"), tmp => File.WriteAllText(tmp, csv.ToString()));
 
         var md = new StringBuilder();
         md.Append(inv, $"CNN of the PyTorch MNIST example, {config.Epochs} epoch(s) on {trainCount} training images, tested on the 10,000 test images; ");
         md.Append(inv, $"batch {config.BatchSize}, {config.Optimizer} lr {config.Lr}, seeds {config.Seed}..{config.Seed + seeds - 1}, torch threads {torch.get_num_threads()}. ");
-        md.Append(inv, $"Final train loss: mean NLL over the last epoch's steps, averaged over seeds. Accuracy: mean ± sample std over seeds. Wall time so far {wall.TotalSeconds:F0} s.\n\n");
-        md.Append("| activation | seeds | final train loss | test accuracy (%) | s / epoch |");
-        if (reference) md.Append(" built-in accuracy (%) | built-in s / epoch | max loss-curve diff | max accuracy diff (points) |");
+        md.Append(inv, $"Final train loss: mean NLL over the last epoch's steps, averaged over seeds. Accuracy: mean ± sample std over seeds. Wall time so far {wall.TotalSeconds:F0} s{(File.Exists("/proc/loadavg") ? $" (load average {File.ReadAllText("/proc/loadavg").Trim()})" : "")}.\n\n");
+        md.Append("| activation | seeds | final train loss | test accuracy (%) | s / epoch | CPU s / epoch |");
+        if (reference) md.Append(" built-in accuracy (%) | built-in s / epoch | built-in CPU s / epoch | max loss-curve diff | max accuracy diff (points) |");
         md.Append('\n');
-        md.Append("| --- | ---: | ---: | ---: | ---: |");
-        if (reference) md.Append(" ---: | ---: | ---: | ---: |");
+        md.Append("| --- | ---: | ---: | ---: | ---: | ---: |");
+        if (reference) md.Append(" ---: | ---: | ---: | ---: | ---: |");
         md.Append('\n');
         foreach (var name in names) {
             var mine = runs.Where(r => r.Activation == name && !r.Builtin && r.History.Epochs.Count > 0).ToList();
             if (mine.Count == 0) continue;
             var (acc, accStd) = MeanStd(mine.Select(r => r.History.Epochs[^1].Accuracy * 100).ToList());
-            md.Append(inv, $"| {name} | {mine.Count} | {mine.Average(r => r.History.Epochs[^1].TrainLoss):F4} | {acc:F2} ± {accStd:F2} | {mine.Average(r => r.History.Epochs.Average(e => e.Seconds)):F1} |");
+            md.Append(inv, $"| {name} | {mine.Count} | {mine.Average(r => r.History.Epochs[^1].TrainLoss):F4} | {acc:F2} ± {accStd:F2} | {mine.Average(r => r.History.Epochs.Average(e => e.Seconds)):F1} | {mine.Average(r => r.History.Epochs.Average(e => e.CpuSeconds)):F1} |");
             if (reference) {
                 var theirs = runs.Where(r => r.Activation == name && r.Builtin && r.History.Epochs.Count > 0).ToList();
-                if (theirs.Count == 0) md.Append(" | | | |");
+                if (theirs.Count == 0) md.Append(" | | | | |");
                 else {
                     var (bacc, baccStd) = MeanStd(theirs.Select(r => r.History.Epochs[^1].Accuracy * 100).ToList());
                     var (dl, da) = MaxDifference(mine, theirs);
-                    md.Append(inv, $" {bacc:F2} ± {baccStd:F2} | {theirs.Average(r => r.History.Epochs.Average(e => e.Seconds)):F1} | {dl:0.###e+00} | {da * 100:F2} |");
+                    md.Append(inv, $" {bacc:F2} ± {baccStd:F2} | {theirs.Average(r => r.History.Epochs.Average(e => e.Seconds)):F1} | {theirs.Average(r => r.History.Epochs.Average(e => e.CpuSeconds)):F1} | {dl:0.###e+00} | {da * 100:F2} |");
                 }
             }
             md.Append('\n');

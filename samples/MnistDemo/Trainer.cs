@@ -21,7 +21,8 @@ public sealed record TrainConfig
     public string Data { get; init; } = "";
 }
 
-public sealed record EpochMetrics(int Epoch, double TrainLoss, double TestLoss, double Accuracy, double Seconds, double EvalSeconds);
+/// <summary>One epoch: Seconds is the wall time of the training loop; CpuSeconds the process CPU time it used (steadier on a shared machine).</summary>
+public sealed record EpochMetrics(int Epoch, double TrainLoss, double TestLoss, double Accuracy, double Seconds, double EvalSeconds, double CpuSeconds = double.NaN);
 
 public sealed record StepLoss(long Step, int Epoch, double Loss);
 
@@ -69,6 +70,7 @@ public static class Trainer
             using var order = torch.randperm(n, dtype: ScalarType.Int64);
             model.train();
             var watch = Stopwatch.StartNew();
+            var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             double lossSum = 0;
             Ui.Run($"{label} epoch {epoch}/{config.Epochs}", batches, report => {
                 for (long b = 0; b < batches; b++) {
@@ -88,13 +90,14 @@ public static class Trainer
                 }
             });
             double seconds = watch.Elapsed.TotalSeconds;
+            double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
             var eval = Stopwatch.StartNew();
             var (testLoss, accuracy) = Evaluate(model, data.Test, device);
-            var metrics = new EpochMetrics(epoch, lossSum / batches, testLoss, accuracy, seconds, eval.Elapsed.TotalSeconds);
+            var metrics = new EpochMetrics(epoch, lossSum / batches, testLoss, accuracy, seconds, eval.Elapsed.TotalSeconds, cpuSeconds);
             history.Epochs.Add(metrics);
             if (!quiet)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{label} epoch {epoch}: train loss {metrics.TrainLoss:F4}, test loss {testLoss:F4}, test accuracy {accuracy * 100:F2}%, {seconds:F1} s training (+{metrics.EvalSeconds:F1} s test)"));
+                    $"{label} epoch {epoch}: train loss {metrics.TrainLoss:F4}, test loss {testLoss:F4}, test accuracy {accuracy * 100:F2}%, {seconds:F1} s training ({cpuSeconds:F1} s CPU; +{metrics.EvalSeconds:F1} s test)"));
             afterEpoch?.Invoke(metrics);
         }
     }
@@ -176,6 +179,8 @@ public static class TrainCommand
             name, config, torch_threads = torch.get_num_threads(), train_samples = data.Train.Take(config.Limit).Count, test_samples = data.Test.Count,
             epochs = history.Epochs, final_test_accuracy = history.Epochs.LastOrDefault()?.Accuracy,
             seconds_per_epoch = history.Epochs.Count == 0 ? (double?)null : history.Epochs.Average(e => e.Seconds),
+            cpu_seconds_per_epoch = history.Epochs.Count == 0 ? (double?)null : history.Epochs.Average(e => e.CpuSeconds),
+            load_average = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null,
         };
         AtomicWrite(Path.Combine(dir, "summary.json"), tmp => File.WriteAllText(tmp, JsonSerializer.Serialize(summary, Json)));
         Plots.LossCurve(Path.Combine(dir, "loss.png"), $"{config.Activation}{(config.Builtin ? " (built-in)" : "")}", history.Steps);
@@ -216,7 +221,7 @@ public static class TrainCommand
         }
         foreach (var line in File.ReadLines(Path.Combine(dir, "epochs.csv")).Skip(1)) {
             var f = line.Split(',');
-            var e = new EpochMetrics(int.Parse(f[0], inv), double.Parse(f[1], inv), double.Parse(f[2], inv), double.Parse(f[3], inv), double.Parse(f[4], inv), double.Parse(f[5], inv));
+            var e = new EpochMetrics(int.Parse(f[0], inv), double.Parse(f[1], inv), double.Parse(f[2], inv), double.Parse(f[3], inv), double.Parse(f[4], inv), double.Parse(f[5], inv), double.Parse(f[6], inv));
             if (e.Epoch <= upToEpoch) history.Epochs.Add(e);
         }
     }
