@@ -207,8 +207,8 @@ public static class TrainCommand
         AtomicWrite(Path.Combine(dir, "steps.csv"), tmp => File.WriteAllLines(tmp,
             history.Steps.Select(s => string.Create(inv, $"{s.Step},{s.Epoch},{s.Loss:R}")).Prepend("step,epoch,loss")));
         AtomicWrite(Path.Combine(dir, "epochs.csv"), tmp => File.WriteAllLines(tmp,
-            history.Epochs.Select(e => string.Create(inv, $"{e.Epoch},{e.TrainLoss:R},{e.TestLoss:R},{e.Accuracy:R},{e.Seconds:F3},{e.EvalSeconds:F3}"))
-                .Prepend("epoch,train_loss,test_loss,accuracy,seconds,eval_seconds")));
+            history.Epochs.Select(e => string.Create(inv, $"{e.Epoch},{e.TrainLoss:R},{e.TestLoss:R},{e.Accuracy:R},{e.Seconds:F3},{e.EvalSeconds:F3},{e.CpuSeconds:F3}"))
+                .Prepend("epoch,train_loss,test_loss,accuracy,seconds,eval_seconds,cpu_seconds")));
     }
 
     static void ReadHistory(string dir, int upToEpoch, RunHistory history)
@@ -221,7 +221,8 @@ public static class TrainCommand
         }
         foreach (var line in File.ReadLines(Path.Combine(dir, "epochs.csv")).Skip(1)) {
             var f = line.Split(',');
-            var e = new EpochMetrics(int.Parse(f[0], inv), double.Parse(f[1], inv), double.Parse(f[2], inv), double.Parse(f[3], inv), double.Parse(f[4], inv), double.Parse(f[5], inv), double.Parse(f[6], inv));
+            var e = new EpochMetrics(int.Parse(f[0], inv), double.Parse(f[1], inv), double.Parse(f[2], inv), double.Parse(f[3], inv), double.Parse(f[4], inv), double.Parse(f[5], inv),
+                f.Length > 6 ? double.Parse(f[6], inv) : double.NaN);
             if (e.Epoch <= upToEpoch) history.Epochs.Add(e);
         }
     }
