@@ -125,10 +125,11 @@ public sealed class DeepMlp : nn.Module<Tensor, Tensor>
 {
     public readonly ModuleList<Linear> Layers = new();
     readonly ModuleList<nn.Module<Tensor, Tensor>> acts = new();
-    readonly nn.Module<Tensor, Tensor> logSoftmax = Activations.LogSoftmax(dim: 1);
+    readonly nn.Module<Tensor, Tensor> logSoftmax;
 
     public DeepMlp(string activation, int depth, int width, bool builtin = false) : base(nameof(DeepMlp))
     {
+        logSoftmax = builtin ? nn.LogSoftmax(1) : Activations.LogSoftmax(dim: 1);
         if (depth < 2) throw new ArgumentOutOfRangeException(nameof(depth), depth, "depth must be at least 2 (one hidden layer and the output layer).");
         for (int i = 0; i < depth; i++) {
             Layers.Add(nn.Linear(i == 0 ? 784 : width, i == depth - 1 ? 10 : width));
