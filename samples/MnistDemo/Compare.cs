@@ -48,6 +48,40 @@ public static class Compare
         return 0;
     }
 
+    /// <summary>Redraws compare.md and the PNGs of an earlier comparison from its compare.csv and steps.csv (no training).</summary>
+    public static int Replot(TrainConfig baseConfig, string dir)
+    {
+        var csvPath = Path.Combine(dir, "compare.csv");
+        var stepsPath = Path.Combine(dir, "steps.csv");
+        if (!File.Exists(csvPath) || !File.Exists(stepsPath))
+            throw new InvalidOperationException($"--replot: {dir} has no compare.csv and steps.csv to redraw from.");
+        var inv = CultureInfo.InvariantCulture;
+        var runs = new List<RunResult>();
+        RunResult Get(string act, string impl, int seed)
+        {
+            var r = runs.FirstOrDefault(x => x.Activation == act && x.Builtin == (impl == "builtin") && x.Seed == seed);
+            if (r is null) runs.Add(r = new RunResult(act, impl == "builtin", seed, new RunHistory()));
+            return r;
+        }
+        foreach (var line in File.ReadLines(csvPath).Skip(1)) {
+            var f = Csv.Split(line);
+            Get(f[0], f[1], int.Parse(f[2], inv)).History.Epochs.Add(new EpochMetrics(int.Parse(f[3], inv), double.Parse(f[4], inv), double.Parse(f[5], inv),
+                double.Parse(f[6], inv), double.Parse(f[7], inv), double.NaN, f.Length > 8 ? double.Parse(f[8], inv) : double.NaN));
+        }
+        foreach (var line in File.ReadLines(stepsPath).Skip(1)) {
+            var f = Csv.Split(line);
+            Get(f[0], f[1], int.Parse(f[2], inv)).History.Steps.Add(new StepLoss(long.Parse(f[3], inv), 1, double.Parse(f[4], inv)));
+        }
+        var names = runs.Select(r => r.Activation).Distinct().ToArray();
+        int seeds = runs.Select(r => r.Seed).Distinct().Count();
+        bool reference = runs.Any(r => r.Builtin);
+        var config = baseConfig with { Epochs = runs.Max(r => r.History.Epochs.Count), Seed = runs.Min(r => r.Seed) };
+        long trainCount = baseConfig.Limit ?? 60000;
+        Plot(dir, names, runs, config, trainCount);
+        Console.WriteLine($"Redrew {dir}/loss.png and accuracy.png from {runs.Count} runs ({string.Join(", ", names)}; {seeds} seed(s){(reference ? ", with built-in reference" : "")}).");
+        return 0;
+    }
+
     public static (double Mean, double Std) MeanStd(IReadOnlyList<double> xs)
     {
         if (xs.Count == 0) return (double.NaN, double.NaN);
@@ -77,7 +111,7 @@ public static class Compare
         var csv = new StringBuilder("activation,implementation,seed,epoch,train_loss,test_loss,accuracy,seconds,cpu_seconds\n");
         foreach (var r in runs)
             foreach (var e in r.History.Epochs)
-                csv.Append(inv, $"{r.Activation},{(r.Builtin ? "builtin" : "package")},{r.Seed},{e.Epoch},{e.TrainLoss:R},{e.TestLoss:R},{e.Accuracy:R},{e.Seconds:F3},{e.CpuSeconds:F3}\n");
+                csv.Append(inv, $"{Csv.Quote(r.Activation)},{(r.Builtin ? "builtin" : "package")},{r.Seed},{e.Epoch},{e.TrainLoss:R},{e.TestLoss:R},{e.Accuracy:R},{e.Seconds:F3},{e.CpuSeconds:F3}\n");
         TrainCommand.AtomicWrite(Path.Combine(dir, "compare.csv"), tmp => File.WriteAllText(tmp, csv.ToString()));
 
         var md = new StringBuilder();
@@ -113,7 +147,7 @@ public static class Compare
         var steps = new StringBuilder("activation,implementation,seed,step,loss\n");
         foreach (var r in runs)
             foreach (var s in r.History.Steps)
-                steps.Append(inv, $"{r.Activation},{(r.Builtin ? "builtin" : "package")},{r.Seed},{s.Step},{s.Loss:R}\n");
+                steps.Append(inv, $"{Csv.Quote(r.Activation)},{(r.Builtin ? "builtin" : "package")},{r.Seed},{s.Step},{s.Loss:R}\n");
         TrainCommand.AtomicWrite(Path.Combine(dir, "steps.csv"), tmp => File.WriteAllText(tmp, steps.ToString()));
     }
 
@@ -135,6 +169,6 @@ public static class Compare
         Plots.LossCurves(Path.Combine(dir, "loss.png"),
             $"Training loss vs step (mean over seeds; {config.Epochs} epoch(s), {trainCount} images)", series);
         Plots.BarsWithErrors(Path.Combine(dir, "accuracy.png"),
-            $"Test accuracy after {config.Epochs} epoch(s) on {trainCount} images (mean ± std over seeds)", "test accuracy (%)", bars, 100);
+            $"Test accuracy after {config.Epochs} epoch(s) on {trainCount} images (mean ± std over seeds)", "test accuracy (%)", bars, 100, chance: 10);
     }
 }

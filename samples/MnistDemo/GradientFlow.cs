@@ -44,7 +44,7 @@ public static class GradientFlow
         var inv = CultureInfo.InvariantCulture;
         var csv = new StringBuilder("activation,layer,grad_norm\n");
         foreach (var (name, norms) in results)
-            for (int l = 0; l < norms.Length; l++) csv.Append(inv, $"{name},{l + 1},{norms[l]:R}\n");
+            for (int l = 0; l < norms.Length; l++) csv.Append(inv, $"{Csv.Quote(name)},{l + 1},{norms[l]:R}\n");
         File.WriteAllText(Path.Combine(dir, "gradient-flow.csv"), csv.ToString());
 
         var table = Table(results, depth, width);

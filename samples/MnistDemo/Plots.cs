@@ -20,7 +20,7 @@ public static class Plots
         return result;
     }
 
-    static int WindowFor(int n) => Math.Clamp(n / 50, 1, 50);
+    static int WindowFor(int n) => Math.Clamp(n / 25, 1, 50);
 
     public static void LossCurve(string path, string title, IReadOnlyList<StepLoss> steps)
     {
@@ -68,20 +68,29 @@ public static class Plots
     }
 
     /// <summary>Bars with error bars, one per label (e.g. accuracy mean ± std over seeds).</summary>
-    public static void BarsWithErrors(string path, string title, string yLabel, IReadOnlyList<(string Label, double Mean, double Std)> items, double? yMax = null)
+    public static void BarsWithErrors(string path, string title, string yLabel, IReadOnlyList<(string Label, double Mean, double Std)> items,
+        double? yMax = null, double? chance = null)
     {
         var plot = new Plot();
-        var bars = items.Select((it, i) => new Bar { Position = i, Value = it.Mean, Error = it.Std, FillColor = Colors.SteelBlue }).ToList();
+        var bars = items.Select((it, i) => new Bar {
+            Position = i, Value = it.Mean, Error = it.Std, FillColor = Colors.SteelBlue, Label = it.Mean.ToString("F1", System.Globalization.CultureInfo.InvariantCulture),
+        }).ToList();
         plot.Add.Bars(bars);
+        if (chance is { } c) {
+            var line = plot.Add.HorizontalLine(c);
+            line.LinePattern = LinePattern.Dashed;
+            line.Color = Colors.Red;
+            yLabel += $" (dashed: chance, {c:0}%)";
+        }
         plot.Axes.Bottom.SetTicks(items.Select((_, i) => (double)i).ToArray(), items.Select(it => it.Label).ToArray());
         plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-        plot.Axes.Bottom.MinimumSize = 90;
+        plot.Axes.Bottom.MinimumSize = 160;
         plot.Axes.Margins(bottom: 0);
         if (yMax is { } max) plot.Axes.SetLimitsY(0, max);
         plot.Title(title);
         plot.YLabel(yLabel);
-        plot.SavePng(path, Width, Height);
+        plot.SavePng(path, Width, Height + 60);
     }
 
     /// <summary>Per-layer values on a log10 y axis, one line per series (the gradient-flow plot).</summary>

@@ -174,10 +174,12 @@ namespace MnistDemo
             var reference = new Option<string?>("--reference") { Description = "builtin: also train with TorchSharp's built-in modules under the same seeds." };
             reference.AcceptOnlyFromAmong("builtin");
             var name = new Option<string>("--name") { Description = "Output subdirectory.", DefaultValueFactory = _ => "compare" };
-            common.AddTo(command); t.AddTo(command); command.Add(acts); command.Add(seeds); command.Add(reference); command.Add(name);
+            var replot = new Option<bool>("--replot") { Description = "Only redraw the PNGs of <out>/<name>/ from its compare.csv and steps.csv (pass the same --limit for the titles)." };
+            common.AddTo(command); t.AddTo(command); command.Add(acts); command.Add(seeds); command.Add(reference); command.Add(name); command.Add(replot);
             command.SetAction(r => Guarded(r, () => {
                 common.Apply(r);
                 var config = t.Read(r, common);
+                if (r.GetValue(replot)) return Compare.Replot(config, Path.Combine(r.GetValue(common.Out)!, r.GetValue(name)!));
                 var names = r.GetValue(acts) is { Length: > 0 } a ? a : ActivationFactory.DefaultElementwiseSpecs();
                 foreach (var n in names) Activations.Create(n).Dispose();
                 return Compare.Run(config, names, r.GetValue(seeds), r.GetValue(reference) == "builtin", Path.Combine(r.GetValue(common.Out)!, r.GetValue(name)!),
