@@ -105,6 +105,17 @@ public class LoaderTests
     }
 
     [Fact]
+    public void Cut_off_gzip_file_is_reported()
+    {
+        var dir = IdxWriter.WriteSet(gzip: true);
+        var gz = IdxWriter.Gzip(IdxWriter.Images(IdxWriter.LabelsSequence(200)));
+        File.WriteAllBytes(Path.Combine(dir, MnistLoader.TrainImages + ".gz"), gz[..(gz.Length / 2)]);
+        var e = LoadFails(dir);
+        Assert.Contains(MnistLoader.TrainImages + ".gz", e.Message);
+        Assert.True(e.Message.Contains("corrupt gzip stream") || e.Message.Contains("truncated"), e.Message);
+    }
+
+    [Fact]
     public void Not_gzip_at_all_is_a_corrupt_gzip_stream()
     {
         var dir = IdxWriter.WriteSet(gzip: true);
