@@ -47,6 +47,13 @@ public static class ActivationFactory
                 P.Softmax a => nn.Softmax(a.dim),
                 P.Softmin a => nn.Softmin(a.dim),
                 P.LogSoftmax a => nn.LogSoftmax(a.dim),
+                P.SiLU => nn.SiLU(),
+                P.Mish => nn.Mish(),
+                P.Hardsigmoid => nn.Hardsigmoid(),
+                P.Hardswish => nn.Hardswish(),
+                P.Swish a => new BuiltinSwish(a.num_parameters, a.init),
+                P.GLU a => nn.GLU(a.dim),
+                P.Softmax2d => nn.Softmax2d(),
                 _ => throw new ArgumentException($"No built-in counterpart is mapped for '{spec}'.", nameof(spec)),
             };
         } finally {
@@ -69,6 +76,25 @@ public static class ActivationFactory
     sealed class BuiltinClamp(double min, double max) : nn.Module<Tensor, Tensor>("BuiltinClamp")
     {
         public override Tensor forward(Tensor input) => input.clamp(min, max);
+    }
+
+    /// <summary>Built-in stand-in for Swish with a learnable β (torch.nn has none): x·sigmoid(β·x) in torch ops.</summary>
+    sealed class BuiltinSwish : nn.Module<Tensor, Tensor>
+    {
+        public BuiltinSwish(long numParameters, double init) : base("BuiltinSwish")
+        {
+            beta = nn.Parameter(torch.full(numParameters, init));
+            RegisterComponents();
+        }
+
+        readonly TorchSharp.Modules.Parameter beta;
+
+        public override Tensor forward(Tensor input)
+        {
+            var b = beta.numel() == 1 ? beta.reshape(Array.Empty<long>())
+                : beta.reshape([1, beta.numel(), .. Enumerable.Repeat(1L, (int)input.dim() - 2)]);
+            return input * torch.sigmoid(input * b);
+        }
     }
 
     /// <summary>Built-in stand-in for Heaviside: torch.nn has no module, and torch.heaviside has no derivative.</summary>
