@@ -12,21 +12,7 @@ namespace TorchActivations.Core
         public static readonly PReLUDefinition Instance = new();
         public override string Name => "prelu";
 
-        public override void CheckInputs(ReadOnlySpan<Tensor> inputs)
-        {
-            var (x, weight) = (inputs[0], inputs[1]);
-            Guard.FloatingPoint(weight, "weight");
-            if (weight.dim() > 1)
-                throw new ArgumentException($"weight must be 1-D (or 0-D with one element), not of shape [{string.Join(", ", weight.shape)}].", nameof(weight));
-            long channels = x.dim() >= 2 ? x.shape[1] : 1;
-            if (weight.numel() != 1 && weight.numel() != channels)
-                throw new ArgumentException(
-                    $"weight has {weight.numel()} elements; it must have 1 or as many as the input's channels (dim 1), which is {channels} here.", nameof(weight));
-            if (weight.device_type != x.device_type || weight.device_index != x.device_index)
-                throw new ArgumentException($"weight is on {weight.device} but input is on {x.device}; move both to one device.", nameof(weight));
-            if (weight.dtype != x.dtype)
-                throw new ArgumentException($"weight is {weight.dtype} but input is {x.dtype}; they must have one dtype.", nameof(weight));
-        }
+        public override void CheckInputs(ReadOnlySpan<Tensor> inputs) => PerChannelParameter.Check(inputs[0], inputs[1], "weight");
 
         public override Tensor Forward(ReadOnlySpan<Tensor> inputs, List<Tensor>? save)
         {
@@ -50,14 +36,7 @@ namespace TorchActivations.Core
                 // dPReLU/da = x for x < 0, 0 for x ≥ 0; summed over everything but the channel dim.
                 perElement = (grad * x).masked_fill(nonNegative, 0);
             }
-            Tensor gradWeight;
-            if (weight.numel() == 1) {
-                gradWeight = perElement.sum().reshape(weight.shape);
-            } else {
-                var otherDims = Enumerable.Range(0, (int)x.dim()).Where(d => d != 1).Select(d => (long)d).ToArray();
-                gradWeight = perElement.sum(otherDims).reshape(weight.shape);
-            }
-            return [gradInput, gradWeight];
+            return [gradInput, PerChannelParameter.Gradient(perElement, weight)];
         }
     }
 }
@@ -69,15 +48,9 @@ namespace TorchActivations.Modules
     {
         internal PReLU(long num_parameters, double init, Device? device, ScalarType? dtype) : base(nameof(PReLU))
         {
-            if (num_parameters < 1)
-                throw new ArgumentOutOfRangeException(nameof(num_parameters), num_parameters, "num_parameters must be at least 1.");
-            Guard.Finite(init, nameof(init));
-            if (dtype is { } t && !torch.is_floating_point(torch.empty(0, dtype: t)))
-                throw new ArgumentException($"dtype must be a floating-point type, not {t}.", nameof(dtype));
+            weight = PerChannelParameter.Create(num_parameters, init, device, dtype);
             this.num_parameters = num_parameters;
             this.init = init;
-            using var initial = torch.full(num_parameters, init, dtype: dtype ?? torch.get_default_dtype(), device: device);
-            weight = new TorchSharp.Modules.Parameter(initial);
         }
 
         /// <summary>The learnable slopes a for x &lt; 0, shape [num_parameters], named <c>weight</c> as in TorchSharp's PReLU.</summary>

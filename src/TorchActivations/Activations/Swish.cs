@@ -12,21 +12,7 @@ namespace TorchActivations.Core
         public static readonly SwishDefinition Instance = new();
         public override string Name => "swish";
 
-        public override void CheckInputs(ReadOnlySpan<Tensor> inputs)
-        {
-            var (x, beta) = (inputs[0], inputs[1]);
-            Guard.FloatingPoint(beta, "beta");
-            if (beta.dim() > 1)
-                throw new ArgumentException($"beta must be 1-D (or 0-D with one element), not of shape [{string.Join(", ", beta.shape)}].", nameof(beta));
-            long channels = x.dim() >= 2 ? x.shape[1] : 1;
-            if (beta.numel() != 1 && beta.numel() != channels)
-                throw new ArgumentException(
-                    $"beta has {beta.numel()} elements; it must have 1 or as many as the input's channels (dim 1), which is {channels} here.", nameof(beta));
-            if (beta.device_type != x.device_type || beta.device_index != x.device_index)
-                throw new ArgumentException($"beta is on {beta.device} but input is on {x.device}; move both to one device.", nameof(beta));
-            if (beta.dtype != x.dtype)
-                throw new ArgumentException($"beta is {beta.dtype} but input is {x.dtype}; they must have one dtype.", nameof(beta));
-        }
+        public override void CheckInputs(ReadOnlySpan<Tensor> inputs) => PerChannelParameter.Check(inputs[0], inputs[1], "beta");
 
         public override Tensor Forward(ReadOnlySpan<Tensor> inputs, List<Tensor>? save)
         {
@@ -50,14 +36,7 @@ namespace TorchActivations.Core
             // ∂y/∂β = x²·σ'(βx), summed over everything but the channel dim. σ'·x first: it is at most |x|/4,
             // and 0 where |βx| is large, so the second factor x cannot meet an overflowed x².
             var perElement = sigmoidSlope.mul_(x).mul_(x).mul_(grad);
-            Tensor gradBeta;
-            if (beta.numel() == 1) {
-                gradBeta = perElement.sum().reshape(beta.shape);
-            } else {
-                var otherDims = Enumerable.Range(0, (int)x.dim()).Where(d => d != 1).Select(d => (long)d).ToArray();
-                gradBeta = perElement.sum(otherDims).reshape(beta.shape);
-            }
-            return [gradInput, gradBeta];
+            return [gradInput, PerChannelParameter.Gradient(perElement, beta)];
         }
     }
 }
@@ -69,15 +48,9 @@ namespace TorchActivations.Modules
     {
         internal Swish(long num_parameters, double init, Device? device, ScalarType? dtype) : base(nameof(Swish))
         {
-            if (num_parameters < 1)
-                throw new ArgumentOutOfRangeException(nameof(num_parameters), num_parameters, "num_parameters must be at least 1.");
-            Guard.Finite(init, nameof(init));
-            if (dtype is { } t && !torch.is_floating_point(torch.empty(0, dtype: t)))
-                throw new ArgumentException($"dtype must be a floating-point type, not {t}.", nameof(dtype));
+            beta = PerChannelParameter.Create(num_parameters, init, device, dtype);
             this.num_parameters = num_parameters;
             this.init = init;
-            using var initial = torch.full(num_parameters, init, dtype: dtype ?? torch.get_default_dtype(), device: device);
-            beta = new TorchSharp.Modules.Parameter(initial);
         }
 
         /// <summary>The learnable β of x·σ(βx), shape [num_parameters]; registered as the parameter <c>beta</c>.</summary>
