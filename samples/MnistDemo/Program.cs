@@ -72,7 +72,7 @@ namespace MnistDemo
             public readonly Option<int> Epochs = Positive(new Option<int>("--epochs", "-e") { Description = "Epochs to train.", DefaultValueFactory = _ => 1 });
             public readonly Option<int> BatchSize = Positive(new Option<int>("--batch-size", "-b") { Description = "Batch size.", DefaultValueFactory = _ => 64 });
             public readonly Option<double> Lr = PositiveDouble(new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3 });
-            public readonly Option<string> Optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, or sgd (momentum 0.9).", DefaultValueFactory = _ => "adam" }
+            public readonly Option<string> Optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, sgd (momentum 0.9), or adadelta (the PyTorch MNIST example's, used there with --lr 1.0).", DefaultValueFactory = _ => "adam" }
                 .AcceptOnlyFromAmong(Trainer.Optimizers);
             public readonly Option<int> Seed = new("--seed") { Description = "Random seed (weights, shuffling, dropout).", DefaultValueFactory = _ => 1 };
             public readonly Option<string> Device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" }.AcceptOnlyFromAmong("cpu", "cuda");

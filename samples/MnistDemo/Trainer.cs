@@ -34,7 +34,7 @@ public sealed class RunHistory
 
 public static class Trainer
 {
-    public static readonly string[] Optimizers = ["adam", "sgd", "adamw"];
+    public static readonly string[] Optimizers = ["adam", "sgd", "adamw", "adadelta"];
 
     public static Device ResolveDevice(string name) => name.ToLowerInvariant() switch {
         "cpu" => torch.CPU,
@@ -47,6 +47,8 @@ public static class Trainer
         "adam" => optim.Adam(model.parameters(), lr),
         "adamw" => optim.AdamW(model.parameters(), lr),
         "sgd" => optim.SGD(model.parameters(), lr, momentum: 0.9),
+        // The optimizer of the PyTorch MNIST example (there with lr 1.0).
+        "adadelta" => optim.Adadelta(model.parameters(), lr),
         _ => throw new ArgumentException($"Unknown optimizer '{name}'; use one of {string.Join(", ", Optimizers)}."),
     };
 
