@@ -72,13 +72,17 @@ public static class Compare
             var f = Csv.Split(line);
             Get(f[0], f[1], int.Parse(f[2], inv)).History.Steps.Add(new StepLoss(long.Parse(f[3], inv), 1, double.Parse(f[4], inv)));
         }
-        var names = runs.Select(r => r.Activation).Distinct().ToArray();
+        // The library's order when the names are its default specs (so merged shards read like one run), else first appearance.
+        var order = ActivationFactory.DefaultElementwiseSpecs().ToList();
+        var names = runs.Select(r => r.Activation).Distinct()
+            .OrderBy(n => order.IndexOf(n) is var i && i >= 0 ? i : order.Count).ToArray();
         int seeds = runs.Select(r => r.Seed).Distinct().Count();
         bool reference = runs.Any(r => r.Builtin);
         var config = baseConfig with { Epochs = runs.Max(r => r.History.Epochs.Count), Seed = runs.Min(r => r.Seed) };
         long trainCount = baseConfig.Limit ?? 60000;
+        Write(dir, config, names, seeds, reference, runs, trainCount, wall: null);
         Plot(dir, names, runs, config, trainCount);
-        Console.WriteLine($"Redrew {dir}/loss.png and accuracy.png from {runs.Count} runs ({string.Join(", ", names)}; {seeds} seed(s){(reference ? ", with built-in reference" : "")}).");
+        Console.WriteLine($"Redrew {dir}/compare.md, compare.csv, steps.csv, loss.png and accuracy.png from {runs.Count} runs ({string.Join(", ", names)}; {seeds} seed(s){(reference ? ", with built-in reference" : "")}).");
         return 0;
     }
 
@@ -105,7 +109,7 @@ public static class Compare
         return (loss, acc);
     }
 
-    static void Write(string dir, TrainConfig config, string[] names, int seeds, bool reference, List<RunResult> runs, long trainCount, TimeSpan wall)
+    static void Write(string dir, TrainConfig config, string[] names, int seeds, bool reference, List<RunResult> runs, long trainCount, TimeSpan? wall)
     {
         var inv = CultureInfo.InvariantCulture;
         var csv = new StringBuilder("activation,implementation,seed,epoch,train_loss,test_loss,accuracy,seconds,cpu_seconds\n");
@@ -117,7 +121,7 @@ public static class Compare
         var md = new StringBuilder();
         md.Append(inv, $"CNN of the PyTorch MNIST example, {config.Epochs} epoch(s) on {trainCount} training images, tested on the 10,000 test images; ");
         md.Append(inv, $"batch {config.BatchSize}, {config.Optimizer} lr {config.Lr}, seeds {config.Seed}..{config.Seed + seeds - 1}, torch threads {torch.get_num_threads()}. ");
-        md.Append(inv, $"Final train loss: mean NLL over the last epoch's steps, averaged over seeds. Accuracy: mean ± sample std over seeds. Wall time so far {wall.TotalSeconds:F0} s{(File.Exists("/proc/loadavg") ? $" (load average {File.ReadAllText("/proc/loadavg").Trim()})" : "")}.\n\n");
+        md.Append(inv, $"Final train loss: mean NLL over the last epoch's steps, averaged over seeds. Accuracy: mean ± sample std over seeds. {(wall is { } w ? $"Wall time so far {w.TotalSeconds:F0} s{(File.Exists("/proc/loadavg") ? $" (load average {File.ReadAllText("/proc/loadavg").Trim()})" : "")}." : "Merged from earlier runs (see their logs for wall time).")}\n\n");
         md.Append("| activation | seeds | final train loss | test accuracy (%) | s / epoch | CPU s / epoch |");
         if (reference) md.Append(" built-in accuracy (%) | built-in s / epoch | built-in CPU s / epoch | max loss-curve diff | max accuracy diff (points) |");
         md.Append('\n');

@@ -132,6 +132,7 @@ namespace MnistDemo
             root.Add(TrainCommandFor(new Command("train", "Train the CNN with one hidden activation; writes metrics CSVs, summary.json, loss.png and the model to <out>/<name>/.")));
             root.Add(GradientFlowCommand());
             root.Add(CompareCommand());
+            root.Add(SpeedCommand());
             var list = new Command("list", "List the activation names with their parameters and defaults.");
             list.SetAction(r => {
                 foreach (var n in Activations.Names)
@@ -160,6 +161,31 @@ namespace MnistDemo
                 foreach (var n in names) Activations.Create(n).Dispose();
                 return GradientFlow.Run(names, r.GetValue(depth), r.GetValue(width), r.GetValue(batch), r.GetValue(seed), r.GetValue(builtin),
                     r.GetValue(common.Data)!, !r.GetValue(common.NoDownload), r.GetValue(common.Out)!);
+            }));
+            return command;
+        }
+
+        static Command SpeedCommand()
+        {
+            var command = new Command("speed",
+                "Time the training step with the package's activation against TorchSharp's built-in: both in one process, in alternating blocks of steps on the same batches; prints medians, the per-block ratio and page faults per step.");
+            var common = new Common();
+            var t = new TrainOptions();
+            var blocks = Positive(new Option<int>("--blocks") { Description = "Measured blocks per side.", DefaultValueFactory = _ => 40 });
+            var steps = Positive(new Option<int>("--steps") { Description = "Training steps per block.", DefaultValueFactory = _ => 10 });
+            var warmup = Positive(new Option<int>("--warmup") { Description = "Warm-up blocks per side, not measured.", DefaultValueFactory = _ => 4 }, 0);
+            common.AddTo(command);
+            foreach (var o in new Option[] { t.Activation, t.BatchSize, t.Lr, t.Optimizer, t.Seed, t.Device, t.Limit }) command.Add(o);
+            command.Add(blocks); command.Add(steps); command.Add(warmup);
+            command.SetAction(r => Guarded(r, () => {
+                common.Apply(r);
+                var config = new TrainConfig {
+                    Activation = r.GetValue(t.Activation)!, BatchSize = r.GetValue(t.BatchSize), Lr = r.GetValue(t.Lr), Optimizer = r.GetValue(t.Optimizer)!,
+                    Seed = r.GetValue(t.Seed), Device = r.GetValue(t.Device)!, Limit = r.GetValue(t.Limit), Threads = r.GetValue(common.Threads), Data = r.GetValue(common.Data)!,
+                };
+                Activations.Create(config.Activation).Dispose();
+                ActivationFactory.Builtin(config.Activation).Dispose();
+                return Speed.Run(config, r.GetValue(blocks), r.GetValue(steps), r.GetValue(warmup), !r.GetValue(common.NoDownload), r.InvocationConfiguration.Output);
             }));
             return command;
         }

@@ -19,12 +19,13 @@ public class CliTests
     [InlineData("")]
     [InlineData("compare")]
     [InlineData("gradient-flow")]
+    [InlineData("speed")]
     public void Unknown_activation_lists_the_valid_names_and_fails(string command)
     {
         var dir = IdxWriter.WriteSet();
         string[] args = command switch {
             "" => ["--activation", "swishy", "--data", dir, "--no-download"],
-            "train" => ["train", "--activation", "swishy", "--data", dir, "--no-download"],
+            "train" or "speed" => [command, "--activation", "swishy", "--data", dir, "--no-download"],
             _ => [command, "--activations", "relu", "swishy", "--data", dir, "--no-download"],
         };
         var (code, _, err) = Run(args);
@@ -48,12 +49,47 @@ public class CliTests
     [InlineData("gradient-flow", "--width", "0")]
     [InlineData("compare", "--seeds", "0")]
     [InlineData("compare", "--reference", "numpy")]
+    [InlineData("speed", "--blocks", "0")]
+    [InlineData("speed", "--steps", "0")]
+    [InlineData("speed", "--warmup", "-1")]
+    [InlineData("speed", "--epochs", "2")]
     [InlineData("nonsense-command", "--epochs", "1")]
     public void Bad_argument_values_fail(string command, string option, string value)
     {
         var (code, _, err) = Run(command, option, value, "--data", "/nonexistent", "--no-download");
         Assert.NotEqual(0, code);
         Assert.NotEmpty(err);
+    }
+
+    [Fact]
+    public void Speed_times_package_and_builtin_steps_side_by_side()
+    {
+        var dir = IdxWriter.WriteSet(train: 64, test: 20);
+        var (code, output, err) = Run("speed", "--data", dir, "--no-download", "--activation", "leaky_relu(negative_slope=0.2)",
+            "--batch-size", "16", "--blocks", "3", "--steps", "2", "--warmup", "1", "--threads", "1", "--plain");
+        Assert.True(code == 0, err);
+        Assert.Contains("3 blocks of 2 steps after 1 warm-up blocks", output);
+        Assert.Matches(@"package +[0-9.]+ ms/step", output);
+        Assert.Matches(@"built-in +[0-9.]+ ms/step", output);
+        Assert.Matches(@"per block: median [0-9.]+ \(quartiles [0-9.]+ to [0-9.]+\)", output);
+    }
+
+    [Fact]
+    public void Speed_rejects_a_batch_larger_than_the_training_set()
+    {
+        var dir = IdxWriter.WriteSet(train: 64, test: 20);
+        var (code, _, err) = Run("speed", "--data", dir, "--no-download", "--batch-size", "100", "--blocks", "1", "--threads", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("--batch-size 100 is larger than the 64 training images", err);
+    }
+
+    [Fact]
+    public void Quantile_interpolates_between_order_statistics()
+    {
+        Assert.Equal(2.5, Speed.Quantile([4, 1, 3, 2], 0.5));
+        Assert.Equal(1.75, Speed.Quantile([4, 1, 3, 2], 0.25));
+        Assert.Equal(7, Speed.Quantile([7], 0.75));
+        Assert.True(double.IsNaN(Speed.Quantile([], 0.5)));
     }
 
     [Fact]

@@ -94,6 +94,34 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Replot_merges_comparisons_run_as_separate_processes_into_one_table()
+    {
+        var data = IdxWriter.WriteSet(train: 64, test: 20);
+        var runs = IdxWriter.TempDir();
+        var output = new StringWriter();
+        foreach (var (shard, act) in new[] { ("a", "tanh"), ("b", "relu") })
+            Assert.Equal(0, Cli.Run(["compare", "--data", data, "--no-download", "--out", runs, "--name", shard, "--activations", act,
+                "--seeds", "2", "--batch-size", "32", "--threads", "1", "--plain"], output, output));
+        var merged = Path.Combine(runs, "merged");
+        Directory.CreateDirectory(merged);
+        foreach (var file in new[] { "compare.csv", "steps.csv" }) {
+            var a = File.ReadAllLines(Path.Combine(runs, "a", file));
+            var b = File.ReadAllLines(Path.Combine(runs, "b", file));
+            File.WriteAllLines(Path.Combine(merged, file), a.Concat(b.Skip(1)));
+        }
+        Assert.Equal(0, Cli.Run(["compare", "--data", data, "--no-download", "--out", runs, "--name", "merged", "--replot"], output, output));
+        var md = File.ReadAllLines(Path.Combine(merged, "compare.md"));
+        // Name, seeds, final train loss, accuracy (the seconds columns are re-rounded from the CSV's milliseconds).
+        static string Head(string row) => string.Join("|", row.Split('|').Take(5));
+        string Row(string dir, string act) => Head(File.ReadAllLines(Path.Combine(runs, dir, "compare.md")).Single(l => l.StartsWith($"| {act} |")));
+        // The library's order (relu before tanh), and each row as its shard computed it.
+        var rows = md.Where(l => l.StartsWith("| relu |") || l.StartsWith("| tanh |")).Select(Head).ToArray();
+        Assert.Equal([Row("b", "relu"), Row("a", "tanh")], rows);
+        Assert.True(File.Exists(Path.Combine(merged, "loss.png")));
+        Assert.True(File.Exists(Path.Combine(merged, "accuracy.png")));
+    }
+
+    [Fact]
     public void MeanStd_and_MaxDifference()
     {
         Assert.Equal((2.0, 1.0), Compare.MeanStd([1.0, 2.0, 3.0]));
