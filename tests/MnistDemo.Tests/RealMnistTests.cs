@@ -5,13 +5,40 @@ namespace MnistDemo.Tests;
 
 public class RealMnistTests
 {
-    /// <summary>$MNIST_DIR, else ../shared/mnist beside the repository root (the folder holding TorchActivations.sln).</summary>
+    /// <summary>
+    /// $MNIST_DIR, else ../shared/mnist beside the repository root (the folder holding TorchActivations.sln),
+    /// else beside the repository a local clone was made from (its origin), so a clean clone made elsewhere
+    /// (as CI makes one) still finds the workspace's data. Returns the first candidate when none has the files.
+    /// </summary>
     public static string? FindMnist()
     {
         if (Environment.GetEnvironmentVariable("MNIST_DIR") is { Length: > 0 } env) return env;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "TorchActivations.sln")))
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "mnist"));
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent) {
+            if (!File.Exists(Path.Combine(dir.FullName, "TorchActivations.sln"))) continue;
+            var candidates = new[] { dir.FullName, LocalOrigin(dir.FullName) }
+                .OfType<string>().Select(root => Path.GetFullPath(Path.Combine(root, "..", "shared", "mnist"))).ToArray();
+            return candidates.FirstOrDefault(HasMnist) ?? candidates[0];
+        }
+        return null;
+    }
+
+    static bool HasMnist(string dir) => MnistLoader.FileNames.All(n => MnistLoader.Find(dir, n) is not null);
+
+    /// <summary>The directory of remote "origin" in the clone's .git/config when it is a local path, else null.</summary>
+    static string? LocalOrigin(string repositoryRoot)
+    {
+        var config = Path.Combine(repositoryRoot, ".git", "config");
+        if (!File.Exists(config)) return null;
+        bool inOrigin = false;
+        foreach (var raw in File.ReadLines(config)) {
+            var line = raw.Trim();
+            if (line.StartsWith('[')) inOrigin = line == "[remote \"origin\"]";
+            else if (inOrigin && line.StartsWith("url") && line.Split('=', 2) is [_, var url]) {
+                url = url.Trim();
+                if (url.StartsWith("file://")) url = url["file://".Length..];
+                return Path.IsPathRooted(url) && Directory.Exists(url) ? url.TrimEnd('/') : null;
+            }
+        }
         return null;
     }
 
@@ -21,7 +48,7 @@ public class RealMnistTests
     public void Cnn_learns_real_mnist_above_90_percent()
     {
         var dir = FindMnist();
-        bool present = dir is not null && MnistLoader.FileNames.All(n => MnistLoader.Find(dir, n) is not null);
+        bool present = dir is not null && HasMnist(dir);
         if (!present) {
             // On CI the data must be there: a missing data set fails the test instead of hiding it.
             Assert.False(OnCi, $"CI=true but MNIST was not found (looked in {dir ?? "(no repository root found)"}; set MNIST_DIR).");
