@@ -39,11 +39,7 @@ public static class Speed
                 using var scope = torch.NewDisposeScope();
                 long start = (first + i) % batches * config.BatchSize;
                 var (xs, ys) = train.Slice(start, config.BatchSize);
-                var x = xs.to(device); var y = ys.to(device);
-                optimizer.zero_grad();
-                var loss = nn.functional.nll_loss(model.call(x), y);
-                loss.backward();
-                optimizer.step();
+                Trainer.Step(model, optimizer, xs.to(device), ys.to(device));
             }
             return (watch.Elapsed.TotalMilliseconds / stepsPerBlock, (MinorFaults() - faults) / stepsPerBlock);
         }

@@ -81,11 +81,7 @@ public static class Trainer
                     var index = order.narrow(0, start, len);
                     var x = train.Images.index_select(0, index).to(device);
                     var y = train.Labels.index_select(0, index).to(device);
-                    optimizer.zero_grad();
-                    var loss = nn.functional.nll_loss(model.call(x), y);
-                    loss.backward();
-                    optimizer.step();
-                    double value = loss.item<float>();
+                    double value = Step(model, optimizer, x, y).item<float>();
                     lossSum += value;
                     history.Steps.Add(new StepLoss(++step, epoch, value));
                     if (b % 20 == 0 || b == batches - 1) report(b + 1, $"loss {value:F4}");
@@ -102,6 +98,16 @@ public static class Trainer
                     $"{label} epoch {epoch}: train loss {metrics.TrainLoss:F4}, test loss {testLoss:F4}, test accuracy {accuracy * 100:F2}%, {seconds:F1} s training ({cpuSeconds:F1} s CPU; +{metrics.EvalSeconds:F1} s test)"));
             afterEpoch?.Invoke(metrics);
         }
+    }
+
+    /// <summary>One optimizer step on a batch; returns the batch's NLL loss (in the caller's dispose scope).</summary>
+    public static Tensor Step(nn.Module<Tensor, Tensor> model, TorchSharp.Modules.OptimizerHelper optimizer, Tensor x, Tensor y)
+    {
+        optimizer.zero_grad();
+        var loss = nn.functional.nll_loss(model.call(x), y);
+        loss.backward();
+        optimizer.step();
+        return loss;
     }
 
     /// <summary>Mean NLL and accuracy on a split, in batches of 1000, without dropout or autograd.</summary>
