@@ -1,10 +1,11 @@
+using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
 
 namespace TorchActivations.Core
 {
-    /// <summary>relu6(x + 3) / 6; keeps a 1-byte mask of where the slope is 0 (x ≤ −3 or x ≥ 3).</summary>
+    /// <summary>relu6(x + 3) / 6; saves x (which autograd keeps anyway): the slope is 0 where x ≤ −3 or x ≥ 3.</summary>
     internal sealed class HardsigmoidDefinition : ElementwiseDefinition
     {
         public static readonly HardsigmoidDefinition Instance = new();
@@ -12,11 +13,13 @@ namespace TorchActivations.Core
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
-            save?.Add(x.le(-3).logical_or_(x.ge(3)));
-            return (x + 3).clamp_(0, 6).div_(6);
+            save?.Add(x);
+            return KernelRunner.Forward(x, new HardsigmoidForward()) ?? (x + 3).clamp_(0, 6).div_(6);
         }
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad / 6);
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
+            KernelRunner.Backward(saved[0], grad, new HardsigmoidBackward())
+            ?? Ops.BlockWhere(saved[0].le(-3).logical_or_(saved[0].ge(3)), grad / 6);
     }
 }
 

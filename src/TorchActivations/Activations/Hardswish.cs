@@ -1,3 +1,4 @@
+using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
@@ -13,6 +14,7 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
+            if (KernelRunner.Forward(x, new HardswishForward()) is { } fast) return fast;
             // The gate relu6(x + 3) / 6 is in [0, 1], so x·gate cannot overflow (x·6 / 6 would for |x| > max/6).
             return (x + 3).clamp_(0, 6).div_(6).mul_(x);
         }
@@ -20,6 +22,7 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
+            if (KernelRunner.Backward(x, grad, new HardswishBackward()) is { } fast) return fast;
             var slope = (x / 3).add_(0.5).masked_fill_(x.le(-3), 0).masked_fill_(x.ge(3), 1);
             return slope.mul_(grad);
         }
