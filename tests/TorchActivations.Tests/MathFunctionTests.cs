@@ -18,7 +18,7 @@ public class MathFunctionTests(ITestOutputHelper output)
 
     static readonly (string Name, F32 F32, F64 F64, Func<double, DD> Ref, double Ulp32, double Ulp64)[] Functions =
     [
-        ("exp", VectorMath.Exp, VectorMath.Exp, DD.Exp, 1.0, 1.0),
+        ("exp", VectorMath.Exp, VectorMath.Exp, DD.Exp, 1.5, 1.0),
         ("expm1", VectorMath.Expm1, VectorMath.Expm1, DD.Expm1, 1.5, 2.0),
         ("log1p", VectorMath.Log1p, VectorMath.Log1p, DD.Log1p, 1.0, 1.0),
         ("tanh", VectorMath.Tanh, VectorMath.Tanh, DD.Tanh, 2.5, 2.5),
