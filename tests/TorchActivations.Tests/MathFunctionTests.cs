@@ -104,25 +104,14 @@ public class MathFunctionTests(ITestOutputHelper output)
         Assert.Equal([1.0, -1.0], Run(x64, VectorMath.Tanh)[2..4]);
     }
 
-    /// <summary>Runs a vector function over an array, the tail padded with zeros, as the kernel runner does.</summary>
-    static float[] Run(float[] xs, F32 f)
-    {
-        var ys = new float[xs.Length];
-        var buf = new float[Vector256<float>.Count];
-        for (int i = 0; i < xs.Length; i += buf.Length) {
-            int n = Math.Min(buf.Length, xs.Length - i);
-            Array.Clear(buf);
-            Array.Copy(xs, i, buf, 0, n);
-            f(Vector256.Create(buf)).CopyTo(buf);
-            Array.Copy(buf, 0, ys, i, n);
-        }
-        return ys;
-    }
+    static float[] Run(float[] xs, F32 f) => RunLanes<float>(xs, v => f(v));
+    static double[] Run(double[] xs, F64 f) => RunLanes<double>(xs, v => f(v));
 
-    static double[] Run(double[] xs, F64 f)
+    /// <summary>Runs a vector function over an array, the tail padded with zeros, as the kernel runner does.</summary>
+    static T[] RunLanes<T>(T[] xs, Func<Vector256<T>, Vector256<T>> f) where T : struct
     {
-        var ys = new double[xs.Length];
-        var buf = new double[Vector256<double>.Count];
+        var ys = new T[xs.Length];
+        var buf = new T[Vector256<T>.Count];
         for (int i = 0; i < xs.Length; i += buf.Length) {
             int n = Math.Min(buf.Length, xs.Length - i);
             Array.Clear(buf);
