@@ -2,6 +2,7 @@ using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -14,12 +15,12 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
-            return KernelRunner.Forward(x, new HardsigmoidForward()) ?? (x + 3).clamp_(0, 6).div_(6);
+            return KernelRunner.Forward(x, new HardsigmoidForward()) ?? x.add(S(3), One).clamp_(Zero, S(6)).div_(S(6));
         }
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
             KernelRunner.Backward(saved[0], grad, new HardsigmoidBackward())
-            ?? Ops.BlockWhere(saved[0].le(-3).logical_or_(saved[0].ge(3)), grad / 6);
+            ?? Ops.BlockWhere(saved[0].le(S(-3)).logical_or_(saved[0].ge(S(3))), grad.div(S(6)));
     }
 }
 
