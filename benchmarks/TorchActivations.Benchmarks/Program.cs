@@ -198,6 +198,8 @@ static string MemorySection(List<BenchCase> cases, Options options)
     mm.AppendLine("| activation | ours, counted | ours, measured | built-in, measured |");
     mm.AppendLine("|---|---:|---:|---:|");
     foreach (var c in cases) {
+        // Activations without a built-in pair run as modules with defaults; some (softmax2d) reject a matrix.
+        if (c.Builtin is null) continue;
         var counted = Memory.CountedSavedBytesPerElement(c.Name, shape);
         double ours = Memory.KeptBytesPerElement(c.Ours, c, shape, options.Graphs);
         double? builtin = c.Builtin is null || !c.BuiltinHasGradient ? null : Memory.KeptBytesPerElement(c.Builtin, c, shape, options.Graphs);
