@@ -1,4 +1,3 @@
-using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
@@ -6,21 +5,21 @@ using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
-    /// <summary>relu6(x + 3) / 6; saves x (which autograd keeps anyway): the slope is 0 where x ≤ −3 or x ≥ 3.</summary>
+    /// <summary>relu6(x + 3) / 6; keeps a 1-byte mask of where the slope is 0 (x ≤ −3 or x ≥ 3).</summary>
     internal sealed class HardsigmoidDefinition : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         public static readonly HardsigmoidDefinition Instance = new();
         public override string Name => "hardsigmoid";
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
-            save?.Add(x);
-            return KernelRunner.Forward(x, new HardsigmoidForward()) ?? x.add(S(3), One).clamp_(Zero, S(6)).div_(S(6));
+            save?.Add(x.le(S(-3)).logical_or_(x.ge(S(3))));
+            return x.add(S(3), One).clamp_(Zero, S(6)).div_(S(6));
         }
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
-            KernelRunner.Backward(saved[0], grad, new HardsigmoidBackward())
-            ?? Ops.BlockWhere(saved[0].le(S(-3)).logical_or_(saved[0].ge(S(3))), grad.div(S(6)));
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad.div(S(6)));
     }
 }
 

@@ -43,23 +43,6 @@ internal readonly struct HardswishBackward : IBackwardKernel
     }
 }
 
-/// <summary>Hardsigmoid: clamp(x + 3, 0, 6)/6; slope 1/6 strictly between −3 and 3, 0 elsewhere (NaN stays NaN).</summary>
-internal readonly struct HardsigmoidForward : IForwardKernel
-{
-    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Clamp(x + C<T>(3), Vector256<T>.Zero, C<T>(6)) / C<T>(6);
-}
-
-/// <inheritdoc cref="HardsigmoidForward"/>
-internal readonly struct HardsigmoidBackward : IBackwardKernel
-{
-    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var blocked = Vector256.LessThanOrEqual(x, C<T>(-3)) | Vector256.GreaterThanOrEqual(x, C<T>(3));
-        return Vector256.ConditionalSelect(blocked, Vector256<T>.Zero, g / C<T>(6));
-    }
-}
-
 /// <summary>
 /// The exponential-linear family: x ≥ 0 ? scale·x : alphaScale·expm1(inputScale·x);
 /// slope x ≥ 0 ? scale : slopeScale·e^(inputScale·x). A factor of exactly 1 multiplies exactly, so ELU's
