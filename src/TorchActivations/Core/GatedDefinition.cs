@@ -43,7 +43,16 @@ internal abstract class GatedDefinition(long dim) : ActivationDefinition
     {
         var (a, b) = Halves(saved[0], out long d);
         var gateSaved = new List<Tensor>(1);
-        var gate = Gate.Forward(b, gateSaved);
+        Tensor gate;
+        if (torch.is_grad_enabled()) {
+            // Under create_graph autograd records this backward, so act(b) must be differentiable: the gate's forward
+            // is not (fused kernels, in-place steps), the gate applied as the package's activation is, with its own
+            // derivative. The forward then only collects what the gate's backward reads (b itself, or a mask).
+            using (torch.no_grad()) Gate.Forward(b, gateSaved);
+            gate = Gate.Apply(b);
+        } else {
+            gate = Gate.Forward(b, gateSaved);
+        }
         // ∂/∂a = act(b); ∂/∂b = a·act'(b), which is the gate's own backward applied to the incoming gradient times a.
         // Out of place, so that the result stays differentiable under create_graph.
         var gradA = grad.mul(gate);
