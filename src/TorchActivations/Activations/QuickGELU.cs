@@ -14,8 +14,7 @@ namespace TorchActivations.Core
         /// <summary>CLIP's constant: σ(1.702·x) approximates the normal CDF Φ(x).</summary>
         public const double Slope = 1.702;
 
-        // Cached: a C# number passed as a Scalar would allocate a native Scalar on every call.
-        static readonly Scalar K = Slope, One = 1.0;
+        static readonly Scalar K = Scalars.S(Slope);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
@@ -32,8 +31,8 @@ namespace TorchActivations.Core
             var z = x.mul(K).nan_to_num_(nan: double.NaN);
             var s = Ops.Logistic(z);
             // σ(z)·(1 + z·(1 − σ(z))), z = kx. Out of place, so that it stays differentiable under create_graph.
-            var oneMinus = s.neg().add(One, One);
-            return oneMinus.mul(z).add(One, One).mul(s).mul(grad);
+            var oneMinus = s.neg().add(Scalars.One, Scalars.One);
+            return oneMinus.mul(z).add(Scalars.One, Scalars.One).mul(s).mul(grad);
         }
     }
 }

@@ -11,19 +11,18 @@ namespace TorchActivations.Core
         public static readonly ReLUSquaredDefinition Instance = new();
         public override string Name => "relu_squared";
 
-        // Cached: a C# number passed as a Scalar would allocate a native Scalar on every call.
-        static readonly Scalar Zero = 0.0, Two = 2.0;
+        static readonly Scalar Two = Scalars.S(2);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
-            var r = x.clamp_min(Zero);
+            var r = x.clamp_min(Scalars.Zero);
             return r.mul_(r);
         }
 
         // 2·ReLU(x): continuous, 0 at 0 from both sides, so no convention is needed there.
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
-            saved[0].clamp_min(Zero).mul(Two).mul(grad);
+            saved[0].clamp_min(Scalars.Zero).mul(Two).mul(grad);
     }
 }
 

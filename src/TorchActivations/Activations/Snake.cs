@@ -26,12 +26,11 @@ namespace TorchActivations.Core
         /// <summary>|α·x| below which the series replaces the closed form.</summary>
         public const double SeriesBelow = 0.01;
 
-        // Cached: a C# number passed as a Scalar would allocate a native Scalar on every call.
-        static readonly Scalar Threshold = SeriesBelow, One = 1.0, Two = 2.0;
+        static readonly Scalar Threshold = Scalars.S(SeriesBelow), One = Scalars.One, Two = Scalars.S(2);
         // sin²(u)/u² = 1 − u²/3 + 2u⁴/45 − u⁶/315 + …
-        static readonly Scalar F1 = -1.0 / 3, F2 = 2.0 / 45, F3 = -1.0 / 315;
+        static readonly Scalar F1 = Scalars.S(-1.0 / 3), F2 = Scalars.S(2.0 / 45), F3 = Scalars.S(-1.0 / 315);
         // d/dα [sin²(αx)/α] / x² = 1 − u² + 2u⁴/9 − u⁶/45 + …
-        static readonly Scalar D1 = -1.0, D2 = 2.0 / 9, D3 = -1.0 / 45;
+        static readonly Scalar D1 = Scalars.S(-1), D2 = Scalars.S(2.0 / 9), D3 = Scalars.S(-1.0 / 45);
 
         public override void CheckInputs(ReadOnlySpan<Tensor> inputs) => PerChannelParameter.Check(inputs[0], inputs[1], "alpha");
 

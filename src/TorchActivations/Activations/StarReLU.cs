@@ -15,8 +15,7 @@ namespace TorchActivations.Core
         public static readonly StarReLUDefinition Instance = new();
         public override string Name => "star_relu";
 
-        // Cached: a C# number passed as a Scalar would allocate a native Scalar on every call.
-        static readonly Scalar Zero = 0.0, One = 1.0, Two = 2.0;
+        static readonly Scalar Two = Scalars.S(2);
 
         public override void CheckInputs(ReadOnlySpan<Tensor> inputs)
         {
@@ -37,15 +36,15 @@ namespace TorchActivations.Core
         {
             var (x, scale, bias) = (inputs[0], inputs[1], inputs[2]);
             save?.AddRange([x, scale, bias]);
-            var r = x.clamp_min(Zero);
+            var r = x.clamp_min(Scalars.Zero);
             // (r·s)·r rather than s·r²: r² overflows float32 above 1.8e19 where s·r² may still be finite.
-            return r.mul(Scalar0D(scale)).mul_(r).add_(Scalar0D(bias), One);
+            return r.mul(Scalar0D(scale)).mul_(r).add_(Scalar0D(bias), Scalars.One);
         }
 
         public override Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var (x, scale, bias) = (saved[0], saved[1], saved[2]);
-            var r = x.clamp_min(Zero);
+            var r = x.clamp_min(Scalars.Zero);
             // ∂/∂x = 2·s·ReLU(x) (0 at 0 from both sides); ∂/∂s = ReLU(x)²; ∂/∂b = 1. Out of place, so that the
             // results stay differentiable under create_graph. A frozen parameter's sum is not computed at all.
             var gradInput = r.mul(Scalar0D(scale)).mul(Two).mul(grad);

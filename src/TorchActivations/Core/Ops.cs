@@ -22,7 +22,9 @@ internal static class Ops
     /// which an in-place add_ would overwrite, and libtorch would then abort the process in the second backward.
     /// </remarks>
     public static Tensor Logistic(Tensor x) =>
-        torch.is_grad_enabled() ? x.neg().exp().add(1).reciprocal() : x.neg().exp_().add_(1).reciprocal_();
+        torch.is_grad_enabled()
+            ? x.neg().exp().add(Scalars.One, Scalars.One).reciprocal()
+            : x.neg().exp_().add_(Scalars.One, Scalars.One).reciprocal_();
 
     /// <summary>A tensor shaped so that <paramref name="perChannel"/> (length C) broadcasts along dim 1 of an input of rank <paramref name="rank"/>.</summary>
     public static Tensor AlongChannels(Tensor perChannel, long rank)
