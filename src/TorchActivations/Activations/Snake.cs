@@ -14,7 +14,7 @@ namespace TorchActivations.Core
     /// sin²(αx)/α is 0/0 at α = 0 and loses its value to underflow and cancellation where αx is tiny, while its
     /// limit there is α·x². So with u = αx, every element with |u| &lt; <see cref="SeriesBelow"/> uses the Taylor
     /// series in u (truncated after the u⁶ term: the first omitted term is below 2·10⁻¹⁹ relative there), every
-    /// other element the closed form, which has no cancellation worse than a factor 2 at |u| ≥ 0.01. The closed
+    /// other element the closed form, where neither underflow nor a vanishing α can occur. The closed
     /// form sees u and α replaced by 1 where the series is taken, so neither branch produces ∞ or NaN that a
     /// second derivative through the select could pick up.
     /// </remarks>
