@@ -60,7 +60,8 @@ namespace TorchActivations.Core
             // below the threshold x²·(1 − u² + 2u⁴/9 − u⁶/45).
             var series = x.mul(x).mul(Polynomial(p.U2, D1, D2, D3));
             var safeSin = p.SafeU.sin();
-            var closed = safeSin.mul(p.SafeU.cos()).mul(Two).mul(x).div(p.SafeAlpha).sub(safeSin.div(p.SafeAlpha).square());
+            var sinOverAlpha = safeSin.div(p.SafeAlpha);
+            var closed = safeSin.mul(p.SafeU.cos()).mul(Two).mul(x).div(p.SafeAlpha).sub(sinOverAlpha.mul(sinOverAlpha));
             var perElement = torch.where(p.Small, series, closed).mul(grad);
             return [gradInput, PerChannelParameter.Gradient(perElement, alpha)];
         }

@@ -25,10 +25,10 @@ internal abstract class GatedDefinition(long dim) : ActivationDefinition
         if (x.dim() == 0)
             throw new ArgumentException($"{Name} needs an input with at least one dimension to split in halves; input is 0-D.", "input");
         long d = Guard.Dim(Dim, x);
-        if (x.shape[d] % 2 != 0)
+        if (x.size((int)d) % 2 != 0)
             throw new ArgumentException(
                 $"{Name} splits the input along dim {Dim} into a value half and a gate half, so its size there must be even; " +
-                $"input has shape [{string.Join(", ", x.shape)}], size {x.shape[d]} along dim {d}.", "dim");
+                $"input has shape [{string.Join(", ", x.shape)}], size {x.size((int)d)} along dim {d}.", "dim");
     }
 
     public override Tensor Forward(ReadOnlySpan<Tensor> inputs, List<Tensor>? save)
@@ -63,7 +63,7 @@ internal abstract class GatedDefinition(long dim) : ActivationDefinition
     (Tensor A, Tensor B) Halves(Tensor x, out long d)
     {
         d = Dim < 0 ? Dim + x.dim() : Dim;
-        long half = x.shape[d] / 2;
+        long half = x.size((int)d) / 2;
         return (x.narrow(d, 0, half), x.narrow(d, half, half));
     }
 }
