@@ -32,10 +32,9 @@ public static class GradientFlow
         var results = Ui.Run("gradient-flow", names.Length, report => {
             var list = new List<(string Name, double[] Norms)>();
             for (int i = 0; i < names.Length; i++) {
-                report(i, names[i]);
                 list.Add((names[i], Measure(names[i], depth, width, x, y, seed, builtin)));
+                report(i + 1, names[i]);
             }
-            report(names.Length, "");
             return list;
         });
 
