@@ -104,9 +104,6 @@ namespace MnistDemo
                     o.Validators.Add(r => { if (TryGet<int>(r) is < 1 and var v) r.AddError($"{o.Name} must be at least 1, not {v}."); });
             }
 
-            /// <summary>The options that set the recipe (what --preset fills in).</summary>
-            public Option[] Recipe => [Epochs, Lr, Optimizer, Schedule, Gamma, PresetOption];
-
             public void AddTo(Command c, bool activation = true)
             {
                 if (activation) { c.Add(Activation); }
@@ -261,14 +258,14 @@ namespace MnistDemo
             reference.AcceptOnlyFromAmong("builtin");
             var name = new Option<string>("--name") { Description = "Output subdirectory.", DefaultValueFactory = _ => "compare" };
             var replot = new Option<bool>("--replot") {
-                Description = "Train nothing: rewrite compare.md and the PNGs of <out>/<name>/ from its compare.csv and steps.csv (pass the run's --limit and --test-limit for the titles)." };
+                Description = "Train nothing: rewrite compare.md and the PNGs of <out>/<name>/ from its compare.csv and steps.csv (pass the run's --limit, --test-limit, --batch-size and recipe options for the header and titles; the rest comes from the CSV)." };
             common.AddTo(command); t.AddTo(command, activation: false);
             command.Add(acts); command.Add(seeds); command.Add(reference); command.Add(name); command.Add(replot);
             command.Add(Misplaced<string>("--activation", "-a", "compare takes --activations SPEC [SPEC...], not --activation/-a."));
             command.Add(Misplaced<bool>("--builtin", "", "compare trains the package's modules; --reference builtin adds TorchSharp's built-ins beside them."));
             command.Validators.Add(r => {
                 if (r.GetValue(replot) is not true) return;
-                var ignored = ((Option[])[acts, seeds, reference, t.BatchSize, t.Seed, t.Device, .. t.Recipe])
+                var ignored = new Option[] { acts, seeds, reference, t.Seed, t.Device, t.Epochs }
                     .Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
                 if (ignored.Length > 0) r.AddError($"--replot trains nothing and reads everything from compare.csv; remove {string.Join(", ", ignored)}.");
             });

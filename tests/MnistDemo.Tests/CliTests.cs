@@ -157,7 +157,7 @@ public class CliTests
     [InlineData("--seeds", "2")]
     [InlineData("--epochs", "2")]
     [InlineData("--reference", "builtin")]
-    [InlineData("--preset", "pytorch-example")]
+    [InlineData("--seed", "4")]
     public void Compare_replot_rejects_the_options_it_would_ignore(string option, string value)
     {
         var (code, _, err) = Run("compare", "--replot", option, value, "--out", IdxWriter.TempDir());
