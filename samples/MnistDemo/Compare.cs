@@ -17,7 +17,7 @@ public static class Compare
     public static int Run(TrainConfig baseConfig, string[] names, int seeds, bool reference, string dir, bool download)
     {
         var device = Trainer.ResolveDevice(baseConfig.Device);
-        using var data = MnistLoader.Load(baseConfig.Data, download ? Downloader.CreateDefault() : null);
+        using var data = MnistLoader.Load(baseConfig.Data, download ? baseConfig.DataSet.CreateDownloader() : null, baseConfig.DataSet);
         Directory.CreateDirectory(dir);
         long trainCount = data.Train.Take(baseConfig.Limit).Count;
         Console.WriteLine($"compare: {names.Length} activation(s) x {seeds} seed(s) x {baseConfig.Epochs} epoch(s){(reference ? " x {package, built-in}" : "")}, " +
@@ -119,7 +119,7 @@ public static class Compare
         TrainCommand.AtomicWrite(Path.Combine(dir, "compare.csv"), tmp => File.WriteAllText(tmp, csv.ToString()));
 
         var md = new StringBuilder();
-        md.Append(inv, $"CNN of the PyTorch MNIST example, {config.Epochs} epoch(s) on {trainCount} training images, tested on {testCount} test images; ");
+        md.Append(inv, $"CNN of the PyTorch MNIST example, {config.Epochs} epoch(s) on {trainCount} {config.Dataset} training images, tested on {testCount} test images; ");
         md.Append(inv, $"batch {config.BatchSize}, {config.Optimizer} lr {config.Lr}{(config.Schedule == "none" ? "" : $" ({Trainer.DescribeSchedule(config)} schedule)")}, seeds {config.Seed}..{config.Seed + seeds - 1}, torch threads {torch.get_num_threads()}. ");
         md.Append(inv, $"Final train loss: mean NLL over the last epoch's steps, averaged over seeds. Accuracy: mean ± sample std over seeds. {(wall is { } w ? $"Wall time so far {w.TotalSeconds:F0} s{(File.Exists("/proc/loadavg") ? $" (load average {File.ReadAllText("/proc/loadavg").Trim()})" : "")}." : "Merged from earlier runs (see their logs for wall time).")}\n\n");
         md.Append("| activation | seeds | final train loss | test accuracy (%) | s / epoch | CPU s / epoch |");
@@ -174,8 +174,8 @@ public static class Compare
         }
         int seeds = runs.Select(r => r.Seed).Distinct().Count();
         Plots.LossCurves(Path.Combine(dir, "loss.png"),
-            $"Training loss per step, mean over {seeds} seed(s): {config.Epochs} epoch(s) on {trainCount} images, {config.Optimizer} lr {config.Lr.ToString(CultureInfo.InvariantCulture)}", series);
+            $"{config.Dataset}: training loss per step, mean over {seeds} seed(s), {config.Epochs} epoch(s) on {trainCount} images, {config.Optimizer} lr {config.Lr.ToString(CultureInfo.InvariantCulture)}", series);
         Plots.AccuracyDots(Path.Combine(dir, "accuracy.png"),
-            $"Test accuracy after {config.Epochs} epoch(s) on {trainCount} training images ({seeds} seed(s))", dots);
+            $"{config.Dataset}: test accuracy after {config.Epochs} epoch(s) on {trainCount} training images ({seeds} seed(s))", dots);
     }
 }

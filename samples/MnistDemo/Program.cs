@@ -25,17 +25,22 @@ namespace MnistDemo
 
         sealed class Common
         {
-            public readonly Option<string> Data = new("--data") {
-                Description = "Directory with the four IDX files (raw or .gz); default $MNIST_DIR, else ./data/mnist. Fashion-MNIST works too.",
-                DefaultValueFactory = _ => MnistLoader.DefaultDirectory(),
+            public readonly Option<string?> Data = new("--data") {
+                Description = "Directory with the four IDX files (raw or .gz); default $MNIST_DIR (mnist) or $FASHION_MNIST_DIR (fashion-mnist), else ./data/<dataset>.",
             };
+            public readonly Option<string> DatasetName = new Option<string>("--dataset") {
+                Description = "mnist or fashion-mnist: its normalization (mean/std) and where missing files are downloaded from.", DefaultValueFactory = _ => "mnist" }
+                .AcceptOnlyFromAmong(Dataset.All.Select(d => d.Name).ToArray());
+
+            public Dataset DatasetOf(ParseResult r) => Dataset.Find(r.GetValue(DatasetName)!);
+            public string DataDir(ParseResult r) => r.GetValue(Data) ?? DatasetOf(r).DefaultDirectory();
             public readonly Option<bool> NoDownload = new("--no-download") { Description = "Do not try to download missing files; fail instead." };
             public readonly Option<int> Threads = Positive(new Option<int>("--threads") {
                 Description = "torch.set_num_threads value (default: the number of cores).", DefaultValueFactory = _ => Environment.ProcessorCount });
             public readonly Option<bool> Plain = new("--plain") { Description = "Plain progress lines instead of progress bars (automatic when output is not a terminal or CI=true)." };
             public readonly Option<string> Out = new("--out") { Description = "Output directory.", DefaultValueFactory = _ => "runs" };
 
-            public void AddTo(Command c, bool output = true) { c.Add(Data); c.Add(NoDownload); c.Add(Threads); c.Add(Plain); if (output) c.Add(Out); }
+            public void AddTo(Command c, bool output = true) { c.Add(Data); c.Add(DatasetName); c.Add(NoDownload); c.Add(Threads); c.Add(Plain); if (output) c.Add(Out); }
 
             public void Apply(ParseResult r)
             {
@@ -119,7 +124,7 @@ namespace MnistDemo
                     Activation = r.GetValue(Activation)!, Epochs = Pick(Epochs, x => x.Epochs), BatchSize = r.GetValue(BatchSize), Lr = Pick(Lr, x => x.Lr),
                     Optimizer = Pick(Optimizer, x => x.Optimizer), Schedule = Pick(Schedule, x => x.Schedule), Gamma = Pick(Gamma, x => x.Gamma),
                     Seed = r.GetValue(Seed), Device = r.GetValue(Device)!, Limit = r.GetValue(Limit), TestLimit = r.GetValue(TestLimit),
-                    Builtin = r.GetValue(Builtin), Threads = r.GetValue(common.Threads), Data = r.GetValue(common.Data)!,
+                    Builtin = r.GetValue(Builtin), Threads = r.GetValue(common.Threads), Data = common.DataDir(r), Dataset = r.GetValue(common.DatasetName)!,
                 };
             }
         }
@@ -214,7 +219,7 @@ namespace MnistDemo
                 var names = r.GetValue(acts) is { Length: > 0 } a ? a : ActivationFactory.DefaultElementwiseSpecs();
                 foreach (var n in names) Activations.Create(n).Dispose();
                 return GradientFlow.Run(names, r.GetValue(depth), r.GetValue(width), r.GetValue(batch), r.GetValue(seed), r.GetValue(builtin),
-                    r.GetValue(common.Data)!, !r.GetValue(common.NoDownload), r.GetValue(common.Out)!);
+                    common.DataDir(r), !r.GetValue(common.NoDownload), r.GetValue(common.Out)!, common.DatasetOf(r));
             }));
             return command;
         }
@@ -236,7 +241,7 @@ namespace MnistDemo
                 common.Apply(r);
                 var config = new TrainConfig {
                     Activation = r.GetValue(t.Activation)!, BatchSize = r.GetValue(t.BatchSize), Lr = r.GetValue(t.Lr), Optimizer = r.GetValue(t.Optimizer)!,
-                    Seed = r.GetValue(t.Seed), Device = r.GetValue(t.Device)!, Limit = r.GetValue(t.Limit), Threads = r.GetValue(common.Threads), Data = r.GetValue(common.Data)!,
+                    Seed = r.GetValue(t.Seed), Device = r.GetValue(t.Device)!, Limit = r.GetValue(t.Limit), Threads = r.GetValue(common.Threads), Data = common.DataDir(r), Dataset = r.GetValue(common.DatasetName)!,
                 };
                 Activations.Create(config.Activation).Dispose();
                 ActivationFactory.Builtin(config.Activation).Dispose();

@@ -23,6 +23,8 @@ public sealed record TrainConfig
     public bool Builtin { get; init; }
     public int Threads { get; init; }
     public string Data { get; init; } = "";
+    public string Dataset { get; init; } = "mnist";
+    [System.Text.Json.Serialization.JsonIgnore] public Dataset DataSet => MnistDemo.Dataset.Find(Dataset);
 }
 
 /// <summary>One epoch: Seconds is the wall time of the training loop; CpuSeconds the process CPU time it used (steadier on a shared machine).</summary>
@@ -175,8 +177,8 @@ public static class TrainCommand
         var optimPath = Path.Combine(dir, "optimizer.bin");
         var checkpointPath = Path.Combine(dir, "checkpoint.json");
 
-        using var data = MnistLoader.Load(config.Data, download ? Downloader.CreateDefault() : null);
-        Console.WriteLine($"Data: {data.Train.Count} training / {data.Test.Count} test images from {Path.GetFullPath(config.Data)}" +
+        using var data = MnistLoader.Load(config.Data, download ? config.DataSet.CreateDownloader() : null, config.DataSet);
+        Console.WriteLine($"Data: {config.Dataset}, {data.Train.Count} training / {data.Test.Count} test images from {Path.GetFullPath(config.Data)}" +
                           (config.Limit is { } l && l < data.Train.Count ? $"; training on the first {l}" : ""));
 
         torch.manual_seed(config.Seed);
