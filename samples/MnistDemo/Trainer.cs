@@ -67,7 +67,7 @@ public static class Trainer
     public static Device ResolveDevice(string name) => name.ToLowerInvariant() switch {
         "cpu" => torch.CPU,
         "cuda" => torch.cuda.is_available() ? torch.CUDA
-            : throw new InvalidOperationException("--device cuda was asked for, but torch.cuda.is_available() is false (no CUDA device, or this build uses the TorchSharp-cpu backend; build with -p:TorchBackend=cuda on a machine with a GPU)."),
+            : throw new InvalidOperationException("--device cuda: torch.cuda.is_available() is false (no CUDA device, or this build uses the TorchSharp-cpu backend; build with -p:TorchBackend=cuda on a machine with a GPU)."),
         _ => throw new ArgumentException($"Unknown device '{name}'; use cpu or cuda."),
     };
 
