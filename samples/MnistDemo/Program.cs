@@ -263,14 +263,14 @@ namespace MnistDemo
             reference.AcceptOnlyFromAmong("builtin");
             var name = new Option<string>("--name") { Description = "Output subdirectory.", DefaultValueFactory = _ => "compare" };
             var replot = new Option<bool>("--replot") {
-                Description = "Train nothing: rewrite compare.md and the PNGs of <out>/<name>/ from its compare.csv and steps.csv (pass the run's --limit, --test-limit, --batch-size and recipe options for the header and titles; the rest comes from the CSV)." };
+                Description = "Train nothing: rewrite compare.md and the PNGs of <out>/<name>/ from its compare.csv and steps.csv (pass the run's --dataset, --limit, --test-limit, --batch-size, --optimizer, --lr, --schedule and --gamma for the header and titles; the rest comes from the CSV)." };
             common.AddTo(command); t.AddTo(command, activation: false);
             command.Add(acts); command.Add(seeds); command.Add(reference); command.Add(name); command.Add(replot);
             command.Add(Misplaced<string>("--activation", "-a", "compare takes --activations SPEC [SPEC...], not --activation/-a."));
             command.Add(Misplaced<bool>("--builtin", "", "compare trains the package's modules; --reference builtin adds TorchSharp's built-ins beside them."));
             command.Validators.Add(r => {
                 if (r.GetValue(replot) is not true) return;
-                var ignored = new Option[] { acts, seeds, reference, t.Seed, t.Device, t.Epochs }
+                var ignored = new Option[] { acts, seeds, reference, t.Seed, t.Device, t.Epochs, common.Data, common.NoDownload }
                     .Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
                 if (ignored.Length > 0) r.AddError($"--replot trains nothing and reads everything from compare.csv; remove {string.Join(", ", ignored)}.");
             });

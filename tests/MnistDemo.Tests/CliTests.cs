@@ -158,6 +158,7 @@ public class CliTests
     [InlineData("--epochs", "2")]
     [InlineData("--reference", "builtin")]
     [InlineData("--seed", "4")]
+    [InlineData("--data", "somewhere")]
     public void Compare_replot_rejects_the_options_it_would_ignore(string option, string value)
     {
         var (code, _, err) = Run("compare", "--replot", option, value, "--out", IdxWriter.TempDir());

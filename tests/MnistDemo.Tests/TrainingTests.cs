@@ -112,7 +112,7 @@ public class TrainingTests
             var b = File.ReadAllLines(Path.Combine(runs, "b", file));
             File.WriteAllLines(Path.Combine(merged, file), a.Concat(b.Skip(1)));
         }
-        Assert.Equal(0, Cli.Run(["compare", "--data", data, "--no-download", "--out", runs, "--name", "merged", "--replot"], output, output));
+        Assert.Equal(0, Cli.Run(["compare", "--out", runs, "--name", "merged", "--replot"], output, output));
         var md = File.ReadAllLines(Path.Combine(merged, "compare.md"));
         // Name, seeds, final train loss, accuracy (the seconds columns are re-rounded from the CSV's milliseconds).
         static string Head(string row) => string.Join("|", row.Split('|').Take(5));
