@@ -203,7 +203,7 @@ namespace MnistDemo
         static Command GradientFlowCommand()
         {
             var command = new Command("gradient-flow",
-                "Per-layer weight-gradient norms of a deep MLP at initialization on one MNIST batch, per activation. " +
+                "Per-layer weight-gradient norms of a deep MLP at initialization on one training batch, per activation. " +
                 "Writes <out>/gradient-flow/: gradient-flow.md, gradient-flow.csv, gradient-flow.png.");
             var common = new Common();
             var depth = Positive(new Option<int>("--depth") { Description = "Number of linear layers.", DefaultValueFactory = _ => 20 }, 2);
