@@ -2,18 +2,21 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
     /// <summary>The step function; its derivative is 0 everywhere (taken as 0 at the jump), so nothing is saved.</summary>
     internal sealed class HeavisideDefinition(double threshold) : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         public double Threshold { get; } = Guard.NotNaN(threshold, nameof(threshold));
         public override string Name => "heaviside";
 
         public override Tensor Forward(Tensor x, List<Tensor>? save) => 
             // Through uint8: torch's bool-to-float cast is several times slower than bool → uint8 → float.
-            x.ge(Threshold).to_type(ScalarType.Byte).to_type(x.dtype);
+            x.ge(S(Threshold)).to_type(ScalarType.Byte).to_type(x.dtype);
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => torch.zeros_like(grad);
     }

@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -11,6 +12,8 @@ namespace TorchActivations.Core
     /// </summary>
     internal sealed class RReLUDefinition : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         readonly Generator? generator;
 
         public RReLUDefinition(double lower, double upper, Generator? generator)
@@ -35,7 +38,7 @@ namespace TorchActivations.Core
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
-            var slope = torch.empty_like(x).uniform_(Lower, Upper, generator).masked_fill_(x.ge(0), 1);
+            var slope = torch.empty_like(x).uniform_(Lower, Upper, generator).masked_fill_(x.ge(Zero), One);
             save?.Add(slope);
             return x * slope;
         }
