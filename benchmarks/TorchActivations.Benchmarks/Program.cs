@@ -2,7 +2,10 @@
 //
 //   dotnet run -c Release --project benchmarks/TorchActivations.Benchmarks -- [--quick] [--threads N]
 //       [--only relu,gelu] [--sizes 1000,100000,1000000] [--rounds N] [--no-memory] [--no-cnn]
-//       [--dtypes float32,float64] [--modes grad,backward] [--update-docs docs/performance.md]
+//       [--dtypes float32,float64] [--modes grad,backward] [--allocator tuned|default] [--update-docs docs/performance.md]
+//
+// --allocator tuned (the default) calls TorchActivations.NativeAllocator.TuneForTensors() first, as the MNIST demo
+// does; both sides run under the same allocator either way.
 //
 // See docs/performance.md for the method and a recorded run.
 using System.Diagnostics;
@@ -17,6 +20,9 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args);
 if (options is null) return 2;
 
+var allocator = options.TuneAllocator && !options.MemoryChild
+    ? TorchActivations.NativeAllocator.TuneForTensors().Reason
+    : "glibc's defaults";
 torch.set_num_threads(options.Threads);
 try { torch.set_num_interop_threads(1); } catch (Exception) { /* already started: harmless */ }
 
@@ -37,7 +43,7 @@ var md = new StringBuilder();
 md.AppendLine($"Command: `{commandLine}`").AppendLine();
 md.AppendLine($"- Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical CPUs ({CpuModel()}), " +
               $"load average at start {LoadAverage()}; .NET {Environment.Version}; TorchSharp {typeof(torch).Assembly.GetName().Version}, " +
-              $"torch.set_num_threads({options.Threads}), {string.Join(" and ", options.Dtypes.Select(Label))} on CPU.");
+              $"torch.set_num_threads({options.Threads}), {string.Join(" and ", options.Dtypes.Select(Label))} on CPU; allocator: {allocator}.");
 md.AppendLine($"- Timing: per activation and size, {options.WarmupMs} ms warm-up per side, then {options.Rounds} rounds; each round times a batch of " +
               $"≈{options.BatchMs} ms of calls of each side back to back (order alternating ABBA). A call is `y = f(x)` and " +
               "either `torch.autograd.grad([y], [x], [g])` (mode grad) or `y.backward([g])` into the leaf's accumulated `.grad` (mode backward, " +
@@ -244,6 +250,7 @@ sealed class Options
     public ScalarType[] Dtypes = [ScalarType.Float32, ScalarType.Float64];
     public string[] Modes = ["grad", "backward"];
     public string? UpdateDocs;
+    public bool TuneAllocator = true;
 
     public static Options? Parse(string[] args)
     {
@@ -272,6 +279,11 @@ sealed class Options
                         _ => throw new ArgumentException($"--dtypes: {d} is not float32 or float64."),
                     }).ToArray();
                     break;
+                case "--allocator":
+                    var a = Next();
+                    if (a is not ("tuned" or "default")) throw new ArgumentException("--allocator: tuned or default.");
+                    o.TuneAllocator = a == "tuned";
+                    break;
                 case "--modes":
                     o.Modes = Next().Split(',');
                     if (o.Modes.Any(m => m is not ("grad" or "backward"))) throw new ArgumentException("--modes: grad and/or backward.");
@@ -279,7 +291,7 @@ sealed class Options
                 case "-h" or "--help":
                     Console.WriteLine("dotnet run -c Release --project benchmarks/TorchActivations.Benchmarks -- [--quick] [--threads N] " +
                                       "[--only relu,gelu] [--sizes 1000,100000,1000000] [--rounds N] [--no-memory] [--no-cnn] " +
-                                      "[--dtypes float32,float64] [--modes grad,backward] [--update-docs FILE]");
+                                      "[--dtypes float32,float64] [--modes grad,backward] [--allocator tuned|default] [--update-docs FILE]");
                     return null;
                 default:
                     Console.Error.WriteLine($"Unknown option '{args[i]}'. Use --help.");

@@ -39,13 +39,18 @@ namespace MnistDemo
                 Description = "torch.set_num_threads value (default: the number of cores).", DefaultValueFactory = _ => Environment.ProcessorCount });
             public readonly Option<bool> Plain = new("--plain") { Description = "Plain progress lines instead of progress bars (automatic when output is not a terminal or CI=true)." };
             public readonly Option<string> Out = new("--out") { Description = "Output directory.", DefaultValueFactory = _ => "runs" };
+            public readonly Option<string> Allocator = new Option<string>("--allocator") {
+                Description = "tuned: TorchActivations.NativeAllocator.TuneForTensors() (glibc's mmap/trim thresholds, Linux only; see docs/performance.md); default: leave glibc's allocator as it is.",
+                DefaultValueFactory = _ => "tuned" }.AcceptOnlyFromAmong("tuned", "default");
 
-            public void AddTo(Command c, bool output = true) { c.Add(Data); c.Add(DatasetName); c.Add(NoDownload); c.Add(Threads); c.Add(Plain); if (output) c.Add(Out); }
+            public void AddTo(Command c, bool output = true) { c.Add(Data); c.Add(DatasetName); c.Add(NoDownload); c.Add(Threads); c.Add(Plain); c.Add(Allocator); if (output) c.Add(Out); }
 
             public void Apply(ParseResult r)
             {
                 Ui.Plain = r.GetValue(Plain);
                 torch.set_num_threads(r.GetValue(Threads));
+                var allocator = r.GetValue(Allocator) == "tuned" ? NativeAllocator.TuneForTensors().Reason : "glibc's defaults (--allocator default)";
+                Console.WriteLine($"Allocator: {allocator}");
             }
         }
 
