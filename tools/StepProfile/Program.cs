@@ -13,13 +13,13 @@ using static TorchSharp.torch;
 //   only:    a | b: run only the package's (a) or the built-in's (b) model, then print glibc's heap figures;
 //            run it under `perf stat -e page-faults` or `/usr/bin/time` to count faults per side
 //   PROBE=1: time conv2's activation forward, its backward, and conv2's backward with identity probes
-// Data: $MNIST_DIR, else ../shared/mnist from the repository root.
+// Data: $MNIST_DIR, else ./data/mnist (the MNIST demo's default).
 string variant = args.Length > 0 ? args[0] : "all";
 int blocks = args.Length > 1 ? int.Parse(args[1]) : 30;
 int per = args.Length > 2 ? int.Parse(args[2]) : 10;
 string mode = args.Length > 3 ? args[3] : "train";
 torch.set_num_threads(1); Net.Probe = Environment.GetEnvironmentVariable("PROBE") == "1";
-using var data = MnistLoader.Load(Environment.GetEnvironmentVariable("MNIST_DIR") ?? "../shared/mnist", null);
+using var data = MnistLoader.Load(Environment.GetEnvironmentVariable("MNIST_DIR") ?? "data/mnist", null);
 bool[] pkg = variant switch {
     "all" => [true, true, true, true], "act1" => [true, false, false, false], "act2" => [false, true, false, false],
     "act3" => [false, false, true, false], "lsm" => [false, false, false, true], "acts" => [true, true, true, false], _ => [false, false, false, false] };
