@@ -36,12 +36,14 @@ internal static class Orchestrator
     {
         var variants = Variants(options).ToArray();
         var results = new List<VariantResult>();
-        foreach (var (activation, side) in variants)
+        var header = Header(options, command);
+        if (options.Out is { } file && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir) Directory.CreateDirectory(dir);
+        var table = Table.Render(header, results);
+        foreach (var (activation, side) in variants) {
             results.Add(RunChild(launcher, options.ChildArguments(activation, side), $"{activation} {side}", log));
-        var table = Table.Render(Header(options, command), results);
-        if (options.Out is { } file) {
-            if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir) Directory.CreateDirectory(dir);
-            File.WriteAllText(file, table);
+            table = Table.Render(header, results);
+            // Rewritten after every variant, so a long run that is cut short still leaves the rows it finished.
+            if (options.Out is not null) File.WriteAllText(options.Out, table);
         }
         return table;
     }
@@ -50,7 +52,7 @@ internal static class Orchestrator
         $"""
         Command: `{command}`
 
-        The demo's CNN (conv 1→32 3×3, act, conv 32→64 3×3, act, max-pool 2, dropout 0.25, flatten, linear 9216→128, act, dropout 0.5, linear 128→10, log_softmax, nll_loss), Adam lr 1e-3, batch {o.BatchSize}, {(o.Data == "synthetic" ? "synthetic random batches" : "MNIST training batches in file order")}; {o.Steps} steps per variant, {o.Threads} torch thread(s), {(o.NoScope ? "no dispose scope around the step" : "one dispose scope per step")}. Each variant runs in its own process, with no MALLOC_* or GLIBC_TUNABLES variable and no forced garbage collection. Peak RSS is VmHWM at the end; the trend is the least-squares slope of RSS over the second half of the steps after warm-up (step {o.Warmup}); ms/step and page faults/step (minflt) are averages after warm-up. A variant is GROWING when its trend exceeds {Trend.GrowingSlopeMBPer100} MB/100 steps and it ends more than {Trend.GrowingNetMB} MB above its RSS after warm-up; the package's peak is compared with the built-in's (limit {Trend.PeakRatioLimit:F2}×). Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)}.
+        The demo's CNN (conv 1→32 3×3, act, conv 32→64 3×3, act, max-pool 2, dropout 0.25, flatten, linear 9216→128, act, dropout 0.5, linear 128→10, log_softmax (the package's on the package side, as in the demo), nll_loss), Adam lr 1e-3, batch {o.BatchSize}, {(o.Data == "synthetic" ? "synthetic random batches" : "MNIST training batches in file order")}; {o.Steps} steps per variant, {o.Threads} torch thread(s), {(o.NoScope ? "no dispose scope around the step" : "one dispose scope per step")}. Each variant runs in its own process, with no MALLOC_* or GLIBC_TUNABLES variable and no forced garbage collection. Peak RSS is VmHWM at the end; the trend is the least-squares slope of RSS over the second half of the steps after warm-up (step {o.Warmup}); ms/step and page faults/step (minflt) are averages after warm-up. A variant is GROWING when its trend exceeds {Trend.GrowingSlopeMBPer100} MB/100 steps and it ends more than {Trend.GrowingNetMB} MB above its RSS after warm-up; the package's peak is compared with the built-in's (limit {Trend.PeakRatioLimit:F2}×). Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)}.
         """);
 
     static VariantResult RunChild(ChildLauncher launcher, IEnumerable<string> arguments, string label, TextWriter log)
