@@ -41,6 +41,9 @@ public class VerdictTests
         var r = Result("package", Series(30, 60, _ => 4100), peak: 4100) with { Stopped = true, StepsRun = 60, Steps = 150 };
         Assert.True(r.Growing);
         Assert.StartsWith("GROWING (stopped at step 60", Trend.Verdict(r, null));
+        // A peak ratio of two capped runs says nothing; the verdict gives the steps the built-in reached instead.
+        var builtin = r with { Side = "builtin", StepsRun = 94 };
+        Assert.Equal("GROWING (stopped at step 60, --max-rss-mb), peaks not comparable (built-in stopped at step 94)", Trend.Verdict(r, builtin));
     }
 
     [Fact]

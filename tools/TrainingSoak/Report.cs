@@ -47,6 +47,9 @@ internal static class Trend
         var trend = r.Stopped ? $"GROWING (stopped at step {r.StepsRun}, --max-rss-mb)" : r.Growing ? "GROWING" : "flat";
         if (r.Side != "package") return trend;
         if (builtin is null) return trend + ", no built-in";
+        // Both peaks would read as the limit; the steps each side reached before it are the comparison then.
+        if (r.Stopped || builtin.Stopped)
+            return $"{trend}, peaks not comparable (built-in {(builtin.Stopped ? $"stopped at step {builtin.StepsRun}" : $"ran all {builtin.StepsRun} steps")})";
         double ratio = r.PeakRssMB / builtin.PeakRssMB;
         return string.Create(CultureInfo.InvariantCulture, $"{trend}, peak {ratio:F2}× built-in{(ratio > PeakRatioLimit ? $" (above {PeakRatioLimit:F2}×)" : "")}");
     }
