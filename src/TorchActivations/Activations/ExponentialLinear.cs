@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -44,19 +45,19 @@ namespace TorchActivations.Core
                 // The fused select never reads the negative branch where x ≥ 0, so it is computed from x itself
                 // (s > 0: s·x is s·min(x, 0) wherever it is read). expm1(s·x) = 2t / (1 − t) with t = tanh(s·x/2),
                 // s·0.5 being exact: torch's standalone expm1 is several times slower than its tanh.
-                var t = (x * (inputScale * 0.5)).tanh_();
+                var t = x.mul(S(inputScale * 0.5)).tanh_();
                 return Fused.EluForwardFromTanh(x, t, scale, alpha * scale)!;
             }
             // expm1 keeps full precision near 0; clamping to x ≤ 0 keeps the unused branch finite.
-            var negativePart = x.clamp_max(0);
-            if (inputScale != 1) negativePart.mul_(inputScale);
+            var negativePart = x.clamp_max(Zero);
+            if (inputScale != 1) negativePart.mul_(S(inputScale));
             negativePart.expm1_();
-            if (alpha * scale != 1) negativePart.mul_(alpha * scale);
+            if (alpha * scale != 1) negativePart.mul_(S(alpha * scale));
             // scale·max(x, 0) + negative part: where one term applies the other is exactly 0, so the sum
             // equals the select without one (torch's where with a bool mask is slow on the CPU).
-            var positivePart = x.clamp_min(0);
-            if (scale != 1) positivePart.mul_(scale);
-            return negativePart.add_(positivePart);
+            var positivePart = x.clamp_min(Zero);
+            if (scale != 1) positivePart.mul_(S(scale));
+            return negativePart.add_(positivePart, One);
         }
 
         // Out-of-place arithmetic: with create_graph this runs under autograd and must stay differentiable.
@@ -65,21 +66,21 @@ namespace TorchActivations.Core
             var x = saved[0];
             if (!torch.is_grad_enabled() && Fused.Eligible(x, grad)) {
                 // As in forward: the fused select reads exp(s·x) only where x < 0.
-                var t = inputScale == 1 ? x.exp() : (x * inputScale).exp_();
+                var t = inputScale == 1 ? x.exp() : x.mul(S(inputScale)).exp_();
                 return Fused.EluBackward(x, grad, t, scale, negativeSlopeScale)!;
             }
             if (!torch.is_grad_enabled()) {
                 // Not recorded: the same arithmetic in place on fresh temporaries, and a select.
-                var slope = x.clamp_max(0);
-                if (inputScale != 1) slope.mul_(inputScale);
+                var slope = x.clamp_max(Zero);
+                if (inputScale != 1) slope.mul_(S(inputScale));
                 slope.exp_();
-                if (negativeSlopeScale != 1) slope.mul_(negativeSlopeScale);
+                if (negativeSlopeScale != 1) slope.mul_(S(negativeSlopeScale));
                 slope.mul_(grad);
-                return FastPath.Where(x, 1, 0, orEqual: true, scale == 1 ? grad : grad * scale, slope);
+                return FastPath.Where(x, 1, 0, orEqual: true, scale == 1 ? grad : grad.mul(S(scale)), slope);
             }
-            var negativeSlope = (x.clamp_max(0) * inputScale).exp() * negativeSlopeScale;
-            var positiveSlope = scale == 1 ? grad : grad * scale;
-            return positiveSlope.where(x.ge(0), negativeSlope * grad);
+            var negativeSlope = x.clamp_max(Zero).mul(S(inputScale)).exp().mul(S(negativeSlopeScale));
+            var positiveSlope = scale == 1 ? grad : grad.mul(S(scale));
+            return positiveSlope.where(x.ge(Zero), negativeSlope * grad);
         }
     }
 }

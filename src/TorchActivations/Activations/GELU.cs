@@ -3,6 +3,7 @@ using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 using Approximate = TorchSharp.Modules.GELU.Approximate;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -32,12 +33,12 @@ namespace TorchActivations.Core
             save?.Add(x);
             // Torch computes erfc or tanh; one fused pass does the rest when it can (Fused, same operations).
             if (approximate == Approximate.none) {
-                var complement = (x * -InvSqrt2).erfc_();
-                return Fused.GeluForward(x, complement, tanh: false) ?? complement.mul_(0.5).mul_(x);
+                var complement = x.mul(S(-InvSqrt2)).erfc_();
+                return Fused.GeluForward(x, complement, tanh: false) ?? complement.mul_(S(0.5)).mul_(x);
             }
             // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
             var t = TanhInnerFused(x).tanh_();
-            return Fused.GeluForward(x, t, tanh: true) ?? (x * 0.5).mul_(t.add_(1));
+            return Fused.GeluForward(x, t, tanh: true) ?? x.mul(S(0.5)).mul_(t.add_(One, One));
         }
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
@@ -46,39 +47,39 @@ namespace TorchActivations.Core
             bool recorded = torch.is_grad_enabled();
             if (approximate == Approximate.none && !recorded) {
                 // Not recorded: the same arithmetic in place on fresh temporaries, or fused after erfc and exp.
-                var (square, scaled) = Fused.GeluExactArguments(x, InvSqrt2) ?? (x.square().mul_(-0.5), x * -InvSqrt2);
+                var (square, scaled) = Fused.GeluExactArguments(x, InvSqrt2) ?? ((x * x).mul_(S(-0.5)), x.mul(S(-InvSqrt2)));
                 var gaussian = square.exp_();
                 var complement = scaled.erfc_();
                 if (Fused.GeluExactBackward(x, grad, complement, gaussian, InvSqrt2Pi) is { } fused) return fused;
-                var xDensity = gaussian.mul_(InvSqrt2Pi).mul_(x);
-                return complement.mul_(0.5).add_(xDensity).mul_(grad);
+                var xDensity = gaussian.mul_(S(InvSqrt2Pi)).mul_(x);
+                return complement.mul_(S(0.5)).add_(xDensity, One).mul_(grad);
             }
             if (approximate == Approximate.none) {
                 // Φ(x) + x·φ(x), φ(x) = e^(−x²/2) / √(2π)
-                var density = (x * x * -0.5).exp() * InvSqrt2Pi;
-                return grad * (CumulativeNormal(x) + x * density);
+                var density = (x * x).mul(S(-0.5)).exp().mul(S(InvSqrt2Pi));
+                return grad * CumulativeNormal(x).add(x * density, One);
             }
             var t = recorded ? TanhInner(x).tanh() : TanhInnerFused(x).tanh_();
             if (!recorded && Fused.GeluTanhBackward(x, grad, t, 50, Sqrt2OverPi, 3 * Cubic) is { } fusedTanh) return fusedTanh;
             // 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²). The second term needs x only where
             // 1 − t² ≠ 0, which is |x| < 10 in every dtype: x is clamped to ±50 there so that x² cannot
             // overflow (0·∞) even in float16, instead of masking the product afterwards.
-            var xc = x.clamp(-50, 50);
+            var xc = x.clamp(S(-50), S(50));
             if (!recorded) {
-                var innerFused = (xc * 0.5).mul_(Sqrt2OverPi).mul_(xc.square().mul_(3 * Cubic).add_(1));
-                var sech2Fused = t.square().neg_().add_(1);
-                return t.add_(1).mul_(0.5).add_(sech2Fused.mul_(innerFused)).mul_(grad);
+                var innerFused = xc.mul(S(0.5)).mul_(S(Sqrt2OverPi)).mul_((xc * xc).mul_(S(3 * Cubic)).add_(One, One));
+                var sech2Fused = (t * t).neg_().add_(One, One);
+                return t.add_(One, One).mul_(S(0.5)).add_(sech2Fused.mul_(innerFused), One).mul_(grad);
             }
-            var sech2 = 1 - t * t;
-            var inner = xc * 0.5 * Sqrt2OverPi * (1 + xc * xc * (3 * Cubic));
-            var slope = (1 + t) * 0.5 + sech2 * inner;
+            var sech2 = (t * t).neg().add(One, One);
+            var inner = xc.mul(S(0.5)).mul(S(Sqrt2OverPi)) * (xc * xc).mul(S(3 * Cubic)).add(One, One);
+            var slope = t.add(One, One).mul(S(0.5)).add(sech2 * inner, One);
             return grad * slope;
         }
 
         // Φ(x) = erfc(−x/√2) / 2: accurate in the far left tail where 1 + erf(x/√2) cancels.
-        static Tensor CumulativeNormal(Tensor x) => (x * -InvSqrt2).erfc() * 0.5;
+        static Tensor CumulativeNormal(Tensor x) => x.mul(S(-InvSqrt2)).erfc().mul(S(0.5));
 
-        static Tensor TanhInner(Tensor x) => (x + x * x * x * Cubic) * Sqrt2OverPi;
+        static Tensor TanhInner(Tensor x) => x.add((x * x * x).mul(S(Cubic)), One).mul(S(Sqrt2OverPi));
 
         /// <summary><see cref="TanhInner"/> in one pass where it can: not differentiable.</summary>
         static Tensor TanhInnerFused(Tensor x) => Fused.GeluTanhInner(x, Cubic, Sqrt2OverPi) ?? TanhInner(x);

@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -20,7 +21,7 @@ namespace TorchActivations.Core
             if (x.dim() == 0)
                 throw new ArgumentException("glu needs an input with at least one dimension to split in halves; input is 0-D.", "input");
             long d = Guard.Dim(Dim, x);
-            if (x.shape[d] % 2 != 0)
+            if (x.size((int)d) % 2 != 0)
                 throw new ArgumentException(
                     $"glu splits the input in two halves along dim {Dim}, so its size there must be even; input has shape [{string.Join(", ", x.shape)}], size {x.shape[d]} along dim {d}.", "input");
         }
@@ -39,7 +40,7 @@ namespace TorchActivations.Core
             var (a, b) = Halves(saved[0], out long d);
             var s = Ops.Logistic(b);
             // ∂/∂a = σ(b); ∂/∂b = a·σ(b)·(1 − σ(b)), with σ(1 − σ) ≤ 1/4 formed first so a·σ' cannot overflow.
-            var gradB = (1 - s).mul_(s).mul_(a).mul_(grad);
+            var gradB = s.neg().add_(One, One).mul_(s).mul_(a).mul_(grad);
             var gradA = s.mul_(grad);
             return [torch.cat([gradA, gradB], d)];
         }
@@ -47,7 +48,7 @@ namespace TorchActivations.Core
         (Tensor A, Tensor B) Halves(Tensor x, out long d)
         {
             d = Dim < 0 ? Dim + x.dim() : Dim;
-            long half = x.shape[d] / 2;
+            long half = x.size((int)d) / 2;
             return (x.narrow(d, 0, half), x.narrow(d, half, half));
         }
     }

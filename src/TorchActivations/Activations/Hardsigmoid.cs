@@ -1,6 +1,7 @@
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -12,11 +13,11 @@ namespace TorchActivations.Core
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
-            save?.Add(x.le(-3).logical_or_(x.ge(3)));
-            return (x + 3).clamp_(0, 6).div_(6);
+            save?.Add(x.le(S(-3)).logical_or_(x.ge(S(3))));
+            return x.add(S(3), One).clamp_(Zero, S(6)).div_(S(6));
         }
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad / 6);
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad.div(S(6)));
     }
 }
 

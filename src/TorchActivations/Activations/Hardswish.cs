@@ -1,6 +1,7 @@
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -14,13 +15,13 @@ namespace TorchActivations.Core
         {
             save?.Add(x);
             // The gate relu6(x + 3) / 6 is in [0, 1], so x·gate cannot overflow (x·6 / 6 would for |x| > max/6).
-            return (x + 3).clamp_(0, 6).div_(6).mul_(x);
+            return x.add(S(3), One).clamp_(Zero, S(6)).div_(S(6)).mul_(x);
         }
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
-            var slope = (x / 3).add_(0.5).masked_fill_(x.le(-3), 0).masked_fill_(x.ge(3), 1);
+            var slope = x.div(S(3)).add_(S(0.5), One).masked_fill_(x.le(S(-3)), Zero).masked_fill_(x.ge(S(3)), One);
             return slope.mul_(grad);
         }
     }

@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -13,7 +14,7 @@ namespace TorchActivations.Core
 
         public override Tensor Forward(Tensor x, List<Tensor>? save) => 
             // Through uint8: torch's bool-to-float cast is several times slower than bool → uint8 → float.
-            x.ge(Threshold).to_type(ScalarType.Byte).to_type(x.dtype);
+            x.ge(S(Threshold)).to_type(ScalarType.Byte).to_type(x.dtype);
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => torch.zeros_like(grad);
     }

@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -14,12 +15,12 @@ namespace TorchActivations.Core
         {
             save?.Add(x);
             // ln σ(x) = min(x, 0) − ln(1 + e^(−|x|)): no overflow, no log of 0.
-            return x.clamp_max(0).sub_(x.abs().neg_().exp_().log1p_());
+            return x.clamp_max(Zero).sub_(x.abs().neg_().exp_().log1p_());
         }
 
         // 1 / (1 + eˣ) = σ(−x); eˣ may overflow to +inf, giving exactly 0.
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
-            torch.is_grad_enabled() ? grad / (saved[0].exp() + 1) : grad / saved[0].exp().add_(1);
+            torch.is_grad_enabled() ? grad / saved[0].exp().add(One, One) : grad / saved[0].exp().add_(One, One);
     }
 }
 

@@ -1,6 +1,7 @@
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -22,13 +23,13 @@ namespace TorchActivations.Core
             var t = TanhSoftplus(x);
             // tanh(sp) + x·σ(x)·(1 − tanh²(sp)): σ(x) = 0 where x → −∞, 1 − tanh² = 0 where x → +∞,
             // and x is finite, so no 0·∞ arises.
-            var sech2 = (t * t).neg_().add_(1);
-            return sech2.mul_(Ops.Logistic(x)).mul_(x).add_(t).mul_(grad);
+            var sech2 = (t * t).neg_().add_(One, One);
+            return sech2.mul_(Ops.Logistic(x)).mul_(x).add_(t, One).mul_(grad);
         }
 
         // tanh(ln(1 + eˣ)), with ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)): finite for every finite x,
         // and exact in the left tail where eˣ is tiny (ln(1 + eˣ) ≈ eˣ).
-        static Tensor TanhSoftplus(Tensor x) => x.abs().neg_().exp_().log1p_().add_(x.clamp_min(0)).tanh_();
+        static Tensor TanhSoftplus(Tensor x) => x.abs().neg_().exp_().log1p_().add_(x.clamp_min(Zero), One).tanh_();
     }
 }
 

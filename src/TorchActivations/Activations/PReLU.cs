@@ -3,6 +3,7 @@ using TorchActivations.Modules;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -31,10 +32,10 @@ namespace TorchActivations.Core
                 gradInput = FastPath.Where(x, 1, 0, orEqual: true, grad, grad * Ops.AlongChannels(weight, x.dim()));
                 perElement = FastPath.Where(x, 1, 0, orEqual: true, torch.zeros_like(grad), grad * x);
             } else {
-                var nonNegative = x.ge(0);
+                var nonNegative = x.ge(Zero);
                 gradInput = grad.where(nonNegative, grad * Ops.AlongChannels(weight, x.dim()));
                 // dPReLU/da = x for x < 0, 0 for x ≥ 0; summed over everything but the channel dim.
-                perElement = (grad * x).masked_fill(nonNegative, 0);
+                perElement = (grad * x).masked_fill(nonNegative, Zero);
             }
             return [gradInput, PerChannelParameter.Gradient(perElement, weight)];
         }

@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -35,7 +36,7 @@ namespace TorchActivations.Core
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
-            var slope = torch.empty_like(x).uniform_(Lower, Upper, generator).masked_fill_(x.ge(0), 1);
+            var slope = torch.empty_like(x).uniform_(Lower, Upper, generator).masked_fill_(x.ge(Zero), One);
             save?.Add(slope);
             return x * slope;
         }

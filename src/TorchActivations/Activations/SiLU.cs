@@ -1,6 +1,7 @@
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -23,7 +24,7 @@ namespace TorchActivations.Core
             var s = Ops.Logistic(x);
             // σ(x)·(1 + x·(1 − σ(x))): for x → +∞ the product x·(1 − σ) is x·0 = 0, for x → −∞ the factor σ is 0;
             // x is finite, so neither gives 0·∞.
-            var slope = (1 - s).mul_(x).add_(1).mul_(s);
+            var slope = s.neg().add_(One, One).mul_(x).add_(One, One).mul_(s);
             return slope.mul_(grad);
         }
     }

@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -24,8 +25,8 @@ namespace TorchActivations.Core
         {
             var y = saved[0];
             if (!torch.is_grad_enabled())
-                return FastPath.TrySavedSlope(FastPath.SavedSlope.Sigmoid, grad, y) ?? (grad * y).mul_(1 - y);
-            return grad * y * (1 - y);
+                return FastPath.TrySavedSlope(FastPath.SavedSlope.Sigmoid, grad, y) ?? (grad * y).mul_(y.neg().add_(One, One));
+            return grad * y * y.neg().add(One, One);
         }
     }
 }

@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -53,7 +54,7 @@ namespace TorchActivations.Core
             if (!torch.is_grad_enabled()) {
                 // Not recorded: the same values with fewer full-size temporaries (in place on fresh ones).
                 if (kind == Kind.LogSoftmax)
-                    return y.exp().mul_(grad.sum(d, keepdim: true).neg_()).add_(grad);   // −e^y·Σg + g = g − e^y·Σg
+                    return y.exp().mul_(grad.sum(d, keepdim: true).neg_()).add_(grad, One);   // −e^y·Σg + g = g − e^y·Σg
                 // Along the last dim of contiguous float CPU rows: one fused pass per row.
                 if (Fused.SoftmaxBackward(grad, y, d, negate: kind == Kind.Softmin) is { } fused) return fused;
                 var dot = (grad * y).sum(d, keepdim: true);

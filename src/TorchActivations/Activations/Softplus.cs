@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -14,12 +15,12 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
-            var z = Beta == 1 ? x : x * Beta;
+            var z = Beta == 1 ? x : x.mul(S(Beta));
             // ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): finite for every finite z, exact where e^z underflows.
             var tail = z.abs().neg_().exp_().log1p_();
             if (Fused.SoftplusForward(x, tail, Beta, Threshold) is { } fused) return fused;
-            var smooth = z.clamp_min(0).add_(tail);
-            if (Beta != 1) smooth.div_(Beta);
+            var smooth = z.clamp_min(Zero).add_(tail, One);
+            if (Beta != 1) smooth.div_(S(Beta));
             return FastPath.Where(x, Beta, Threshold, orEqual: false, x, smooth);
         }
 
@@ -27,16 +28,16 @@ namespace TorchActivations.Core
         {
             if (!torch.is_grad_enabled()) {
                 // Not recorded: 1 / (1 + e^(−βx)) in place on one temporary, then a fused select.
-                var scaled = saved[0] * -Beta;
+                var scaled = saved[0].mul(S(-Beta));
                 scaled.exp_();
                 if (Fused.SoftplusBackward(saved[0], grad, scaled, Beta, Threshold) is { } fused) return fused;
-                scaled.add_(1).reciprocal_().mul_(grad);
+                scaled.add_(One, One).reciprocal_().mul_(grad);
                 return FastPath.Where(saved[0], Beta, Threshold, orEqual: false, grad, scaled);
             }
-            var z = saved[0] * Beta;
+            var z = saved[0].mul(S(Beta));
             // e^z / (e^z + 1) written as 1 / (1 + e^-z): e^-z may overflow to +inf, giving exactly 0.
-            var slope = (z.neg().exp() + 1).reciprocal();
-            return grad.where(z.gt(Threshold), grad * slope);
+            var slope = z.neg().exp().add(One, One).reciprocal();
+            return grad.where(z.gt(S(Threshold)), grad * slope);
         }
     }
 }

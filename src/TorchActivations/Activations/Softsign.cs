@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -13,17 +14,17 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
-            return x / x.abs().add_(1);
+            return x / x.abs().add_(One, One);
         }
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             // 1 / (x² + 2|x| + 1) = 1 / (1 + |x|)²
             if (!torch.is_grad_enabled()) {
-                var d = saved[0].abs().add_(1);
+                var d = saved[0].abs().add_(One, One);
                 return grad / d.mul_(d);
             }
-            var denominator = saved[0].abs() + 1;
+            var denominator = saved[0].abs().add(One, One);
             return grad / (denominator * denominator);
         }
     }

@@ -3,6 +3,7 @@ using TorchActivations.Modules;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -28,10 +29,10 @@ namespace TorchActivations.Core
             // βx may overflow to ±∞ in a narrow dtype; the largest finite value gives the same σ and keeps z·(1 − σ) from being ∞·0.
             var z = (x * Ops.AlongChannels(beta, x.dim())).nan_to_num_(nan: double.NaN);
             var s = Ops.Logistic(z);
-            var sigmoidSlope = s * (1 - s);                                      // σ'(βx) = σ(1 − σ) ∈ [0, 1/4]
+            var sigmoidSlope = s * s.neg().add(One, One);                                      // σ'(βx) = σ(1 − σ) ∈ [0, 1/4]
 
             // ∂y/∂x = σ(βx) + βx·σ'(βx) = σ·(1 + βx·(1 − σ))
-            var gradInput = (1 - s).mul_(z).add_(1).mul_(s).mul_(grad);
+            var gradInput = s.neg().add_(One, One).mul_(z).add_(One, One).mul_(s).mul_(grad);
 
             // ∂y/∂β = x²·σ'(βx), summed over everything but the channel dim. σ'·x first: it is at most |x|/4,
             // and 0 where |βx| is large, so the second factor x cannot meet an overflowed x².

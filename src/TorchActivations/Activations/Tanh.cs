@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -26,8 +27,8 @@ namespace TorchActivations.Core
             var y = saved[0];
             // Not recorded: 1 − y² in place on one temporary (−y² + 1 rounds as 1 − y² does).
             if (!torch.is_grad_enabled())
-                return FastPath.TrySavedSlope(FastPath.SavedSlope.Tanh, grad, y) ?? y.square().neg_().add_(1).mul_(grad);
-            return grad * (1 - y * y);
+                return FastPath.TrySavedSlope(FastPath.SavedSlope.Tanh, grad, y) ?? (y * y).neg_().add_(One, One).mul_(grad);
+            return grad * (y * y).neg().add(One, One);
         }
     }
 }

@@ -2,6 +2,7 @@ using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
@@ -18,7 +19,7 @@ namespace TorchActivations.Core
         {
             save?.Add(x);
             // x − tanh x, the subtraction in place on the fresh tanh: −t + x rounds as x − t does.
-            return x.tanh().neg_().add_(x);
+            return x.tanh().neg_().add_(x, One);
         }
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
@@ -27,7 +28,8 @@ namespace TorchActivations.Core
                 var t = saved[0].tanh();
                 return FastPath.TrySavedSlope(FastPath.SavedSlope.TanhSquared, grad, t) ?? t.mul_(t).mul_(grad);
             }
-            return grad * saved[0].tanh().square();
+            var th = saved[0].tanh();
+            return grad * (th * th);
         }
     }
 }

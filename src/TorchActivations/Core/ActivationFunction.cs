@@ -16,9 +16,27 @@ internal sealed class ActivationFunction : SingleTensorFunction<ActivationFuncti
 
     public override string Name => "TorchActivations";
 
+    /// <summary>
+    /// The gradients this thread's last backward returned. TorchSharp copies each returned gradient into autograd's
+    /// own reference and never disposes the managed handle, so the package does: at the start of this thread's next
+    /// forward or backward, when autograd has long taken its copy. This frees them without relying on a dispose
+    /// scope of the caller (backward may run where there is none), and per thread, so no lock is shared with
+    /// autograd's threads.
+    /// </summary>
+    [ThreadStatic] static List<Tensor>? returnedGradients;
+
+    static void ReleaseReturnedGradients()
+    {
+        var pending = returnedGradients;
+        if (pending is null || pending.Count == 0) return;
+        foreach (var t in pending) t.Dispose();
+        pending.Clear();
+    }
+
     /// <summary>Runs <paramref name="definition"/> under autograd and returns the recorded output.</summary>
     public static Tensor Apply(ActivationDefinition definition, Tensor[] inputs)
     {
+        ReleaseReturnedGradients();
         var vars = new object[inputs.Length + 1];
         inputs.CopyTo(vars, 0);
         vars[^1] = definition;
@@ -49,17 +67,29 @@ internal sealed class ActivationFunction : SingleTensorFunction<ActivationFuncti
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
     {
+        ReleaseReturnedGradients();
         var definition = (ActivationDefinition)ctx.get_data(DefinitionKey);
         int inputCount = (int)ctx.get_data(InputCountKey);
         // One entry per element of vars: each input's gradient, then null for the definition.
         var result = new List<Tensor>(inputCount + 1);
+        bool returnsIncoming = false;
         if (grad_output is not null && !grad_output.IsInvalid) {
-            using var scope = torch.NewDisposeScope();
-            foreach (var g in definition.BackwardAll(grad_output, ctx.get_saved_variables()))
-                result.Add(g?.MoveToOuterDisposeScope()!);
+            using (torch.NewDisposeScope()) {
+                foreach (var g in definition.BackwardAll(grad_output, ctx.get_saved_variables())) {
+                    result.Add(g?.DetachFromDisposeScope()!);
+                    returnsIncoming |= ReferenceEquals(g, grad_output);
+                }
+            }
         }
         // An undefined output gradient means no gradient flows to any input.
         while (result.Count < inputCount + 1) result.Add(null!);
+
+        var pending = returnedGradients ??= new List<Tensor>(4);
+        foreach (var g in result)
+            if (g is not null) pending.Add(g);
+        // TorchSharp wraps the incoming gradient in a fresh handle for this call alone; left to the caller's
+        // scope (or, without one, to a finalizer) it would keep the gradient's memory alive until then.
+        if (grad_output is not null && !returnsIncoming) grad_output.Dispose();
         return result;
     }
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core;
 
@@ -13,10 +14,10 @@ internal static class Ops
     /// torch's masked_fill (and where) on a bool mask is 10–15× slower than plain arithmetic on the CPU
     /// (docs/performance.md): the package's own piecewise-linear activations use <see cref="PiecewiseLinear"/>.
     /// </remarks>
-    public static Tensor BlockWhere(Tensor blocked, Tensor grad) => grad.masked_fill(blocked, 0);
+    public static Tensor BlockWhere(Tensor blocked, Tensor grad) => grad.masked_fill(blocked, Zero);
 
     /// <summary>1 / (1 + e^(-x)), finite for every finite x (e^(-x) may overflow to +inf, giving exactly 0). Four passes: torch's sigmoid is one.</summary>
-    public static Tensor Logistic(Tensor x) => x.neg().exp_().add_(1).reciprocal_();
+    public static Tensor Logistic(Tensor x) => x.neg().exp_().add_(One, One).reciprocal_();
 
     /// <summary>A tensor shaped so that <paramref name="perChannel"/> (length C) broadcasts along dim 1 of an input of rank <paramref name="rank"/>.</summary>
     public static Tensor AlongChannels(Tensor perChannel, long rank)

@@ -15,7 +15,7 @@ internal static class PerChannelParameter
         Guard.FloatingPoint(parameter, name);
         if (parameter.dim() > 1)
             throw new ArgumentException($"{name} must be 1-D (or 0-D with one element), not of shape [{string.Join(", ", parameter.shape)}].", name);
-        long channels = input.dim() >= 2 ? input.shape[1] : 1;
+        long channels = input.dim() >= 2 ? input.size(1) : 1;
         if (parameter.numel() != 1 && parameter.numel() != channels)
             throw new ArgumentException(
                 $"{name} has {parameter.numel()} elements; it must have 1 or as many as the input's channels (dim 1), which is {channels} here.", name);
@@ -28,9 +28,9 @@ internal static class PerChannelParameter
     /// <summary>The parameter's gradient from per-element contributions: summed over every dim but the channel dim.</summary>
     public static Tensor Gradient(Tensor perElement, Tensor parameter)
     {
-        if (parameter.numel() == 1) return perElement.sum().reshape(parameter.shape);
+        if (parameter.numel() == 1) return parameter.dim() == 0 ? perElement.sum() : perElement.sum().reshape(1);
         var otherDims = Enumerable.Range(0, (int)perElement.dim()).Where(d => d != 1).Select(d => (long)d).ToArray();
-        return perElement.sum(otherDims).reshape(parameter.shape);
+        return perElement.sum(otherDims).reshape(parameter.size(0));
     }
 
     /// <summary>A new learnable [num_parameters] tensor filled with <paramref name="init"/>, after checking the arguments.</summary>

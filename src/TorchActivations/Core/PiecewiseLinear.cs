@@ -5,6 +5,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core;
 
@@ -75,7 +76,7 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
         }
         // Differentiable in grad (create_graph), and exact where grad is ±inf: a select, not a product with 0.
         var pass = mask.to(grad.device).to_type(ScalarType.Bool);
-        var blocked = BlockedSlope == 0 ? torch.zeros_like(grad) : grad * BlockedSlope;
+        var blocked = BlockedSlope == 0 ? torch.zeros_like(grad) : grad.mul(S(BlockedSlope));
         return grad.where(pass, blocked);
     }
 
@@ -84,28 +85,28 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
     {
         switch (Kind) {
             case PiecewiseKind.Relu: {
-                var blocked = x.lt(0);
-                return (x.clamp_min(0), blocked.logical_not_());
+                var blocked = x.lt(Zero);
+                return (x.clamp_min(Zero), blocked.logical_not_());
             }
             case PiecewiseKind.LeakyRelu: {
-                var nonNegative = x.ge(0);
-                return (x.where(nonNegative, x * A), nonNegative);
+                var nonNegative = x.ge(Zero);
+                return (x.where(nonNegative, x.mul(S(A))), nonNegative);
             }
             case PiecewiseKind.Clamp: {
-                var blocked = x.lt(A).logical_or_(x.ge(B));
-                return (x.clamp(A, B), blocked.logical_not_());
+                var blocked = x.lt(S(A)).logical_or_(x.ge(S(B)));
+                return (x.clamp(S(A), S(B)), blocked.logical_not_());
             }
             case PiecewiseKind.Threshold: {
-                var replaced = x.le(A);
-                return (x.masked_fill(replaced, B), replaced.logical_not_());
+                var replaced = x.le(S(A));
+                return (x.masked_fill(replaced, S(B)), replaced.logical_not_());
             }
             case PiecewiseKind.Softshrink: {
-                var pass = x.abs().lt(A).logical_not_();
-                return (x - x.clamp(-A, A), pass);
+                var pass = x.abs().lt(S(A)).logical_not_();
+                return (x - x.clamp(S(-A), S(A)), pass);
             }
             case PiecewiseKind.Hardshrink: {
                 var magnitude = x.abs();
-                return (x.masked_fill(magnitude.lt(A), 0), magnitude.le(A).logical_not_());
+                return (x.masked_fill(magnitude.lt(S(A)), Zero), magnitude.le(S(A)).logical_not_());
             }
             default:
                 throw new InvalidOperationException($"Unknown piecewise-linear kind {Kind}.");
@@ -329,8 +330,8 @@ internal static class FastPath
                 WhereKernel<double>.Run(Span<double>(xc), scale, threshold, orEqual, Span<double>(tc), Span<double>(oc), Span<double>(result));
             return result;
         }
-        var z = scale == 1 ? x : x * scale;
-        return ifTrue.where(orEqual ? z.ge(threshold) : z.gt(threshold), otherwise);
+        var z = scale == 1 ? x : x.mul(S(scale));
+        return ifTrue.where(orEqual ? z.ge(S(threshold)) : z.gt(S(threshold)), otherwise);
     }
 
     /// <summary>Derivatives written in terms of a saved tensor s (the output, or tanh x for tanhshrink).</summary>
