@@ -8,6 +8,8 @@ namespace TorchActivations.Core
     /// <summary>relu6(x + 3) / 6; keeps a 1-byte mask of where the slope is 0 (x ≤ −3 or x ≥ 3).</summary>
     internal sealed class HardsigmoidDefinition : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         public static readonly HardsigmoidDefinition Instance = new();
         public override string Name => "hardsigmoid";
 

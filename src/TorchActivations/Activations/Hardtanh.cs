@@ -7,6 +7,8 @@ namespace TorchActivations.Core
     /// <summary>clamp(x, m, M) with derivative 1 on [m, M) and 0 elsewhere; ReLU6 is the case (0, 6).</summary>
     internal sealed class HardtanhDefinition : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         public static readonly HardtanhDefinition ReLU6 = new(0, 6, "relu6");
 
         public HardtanhDefinition(double min_val, double max_val) : this(min_val, max_val, "hardtanh") { }

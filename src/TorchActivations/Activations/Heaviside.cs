@@ -9,6 +9,8 @@ namespace TorchActivations.Core
     /// <summary>The step function; its derivative is 0 everywhere (taken as 0 at the jump), so nothing is saved.</summary>
     internal sealed class HeavisideDefinition(double threshold) : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         public double Threshold { get; } = Guard.NotNaN(threshold, nameof(threshold));
         public override string Name => "heaviside";
 

@@ -6,6 +6,8 @@ namespace TorchActivations.Core
 {
     internal sealed class LeakyReLUDefinition(double negative_slope) : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         public double NegativeSlope { get; } = Guard.Finite(negative_slope, nameof(negative_slope));
         public override string Name => "leaky_relu";
 

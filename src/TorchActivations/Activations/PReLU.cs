@@ -10,6 +10,8 @@ namespace TorchActivations.Core
     /// <summary>Inputs: x and the weight a (1 or C elements, C = size of dim 1). Saves both.</summary>
     internal sealed class PReLUDefinition : ActivationDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         public static readonly PReLUDefinition Instance = new();
         public override string Name => "prelu";
 

@@ -12,6 +12,8 @@ namespace TorchActivations.Core
     /// </summary>
     internal sealed class RReLUDefinition : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         readonly Generator? generator;
 
         public RReLUDefinition(double lower, double upper, Generator? generator)

@@ -6,6 +6,8 @@ namespace TorchActivations.Core
 {
     internal sealed class ReLUDefinition : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         public static readonly ReLUDefinition Instance = new();
         public override string Name => "relu";
 

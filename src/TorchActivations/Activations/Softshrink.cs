@@ -6,6 +6,8 @@ namespace TorchActivations.Core
 {
     internal sealed class SoftshrinkDefinition(double lambda) : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         public double Lambda { get; } = Guard.NonNegative(lambda, nameof(lambda));
         public override string Name => "softshrink";
 

@@ -6,6 +6,8 @@ namespace TorchActivations.Core
 {
     internal sealed class ThresholdDefinition(double threshold, double value) : ElementwiseDefinition
     {
+        public override bool PiecewiseConstantDerivative => true;
+
         public double Threshold { get; } = Guard.NotNaN(threshold, nameof(threshold));
         public double Value { get; } = Guard.NotNaN(value, nameof(value));
         public override string Name => "threshold";

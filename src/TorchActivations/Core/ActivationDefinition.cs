@@ -38,6 +38,15 @@ internal abstract class ActivationDefinition
     public abstract Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved);
 
     /// <summary>
+    /// Whether the derivative with respect to the input is constant on each piece (ReLU's 0 or 1): it does not depend
+    /// on the input's value, so autograd would see no path from the first derivative back to the input. Such
+    /// definitions get their output saved as well, and under <c>create_graph</c> the input gradient is tied to it
+    /// with a zero derivative (<see cref="ActivationFunction"/>), so that a second derivative is 0, as TorchSharp's
+    /// built-ins give, instead of an error that terminates the process.
+    /// </summary>
+    public virtual bool PiecewiseConstantDerivative => false;
+
+    /// <summary>
     /// Applies the activation: through <see cref="ActivationFunction"/> when autograd records,
     /// directly (saving nothing) when it does not.
     /// </summary>

@@ -54,8 +54,11 @@ internal sealed class ActivationFunction : SingleTensorFunction<ActivationFuncti
         var inputs = new Tensor[vars.Length - 1];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = (Tensor)vars[i];
 
-        var save = new List<Tensor>(2);
+        var save = new List<Tensor>(3);
         var output = definition.Forward(inputs, save);
+        // Saved last, after what the definition saved; as an output of this node autograd keeps it without a
+        // reference cycle, and in a network the next layer usually keeps it anyway.
+        if (definition.PiecewiseConstantDerivative) save.Add(output);
         ctx.save_for_backward(save);
         ctx.save_data(DefinitionKey, definition);
         ctx.save_data(InputCountKey, inputs.Length);
@@ -63,6 +66,16 @@ internal sealed class ActivationFunction : SingleTensorFunction<ActivationFuncti
         // from a cached tensor the size of the output, which TorchSharp would otherwise keep alive.
         ctx.set_materialize_grads(false);
         return output;
+    }
+
+    /// <summary>
+    /// <paramref name="value"/>, recorded as depending on <paramref name="anchor"/> with derivative 0: a select whose
+    /// condition is false everywhere, exact for every value (a product with 0 would turn an infinite anchor into NaN).
+    /// </summary>
+    static Tensor TiedTo(Tensor value, Tensor anchor)
+    {
+        using var never = torch.zeros_like(value, dtype: ScalarType.Bool);
+        return anchor.where(never, value);
     }
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
@@ -75,7 +88,18 @@ internal sealed class ActivationFunction : SingleTensorFunction<ActivationFuncti
         bool returnsIncoming = false;
         if (grad_output is not null && !grad_output.IsInvalid) {
             using (torch.NewDisposeScope()) {
-                foreach (var g in definition.BackwardAll(grad_output, ctx.get_saved_variables())) {
+                var saved = ctx.get_saved_variables();
+                Tensor? output = null;
+                if (definition.PiecewiseConstantDerivative) {
+                    output = saved[^1];
+                    saved.RemoveAt(saved.Count - 1);
+                }
+                var gradients = definition.BackwardAll(grad_output, saved);
+                // Under create_graph (grad mode on in backward) tie the input gradient to the output, so that its
+                // derivative with respect to the input exists and is 0.
+                if (output is not null && torch.is_grad_enabled() && gradients[0] is { } first)
+                    gradients[0] = TiedTo(first, output);
+                foreach (var g in gradients) {
                     result.Add(g?.DetachFromDisposeScope()!);
                     returnsIncoming |= ReferenceEquals(g, grad_output);
                 }
