@@ -60,12 +60,23 @@ public class VerdictTests
         Assert.Equal("samples", e.ParamName);
     }
 
+    [Fact]
+    public void Allocator_tuning_is_off_unless_asked_and_reaches_the_children()
+    {
+        Assert.False(SoakOptions.Parse([]).AllocatorTuning);
+        var on = SoakOptions.Parse(["--allocator-tuning", "on"]);
+        Assert.True(on.AllocatorTuning);
+        Assert.Contains("--allocator-tuning on", string.Join(" ", on.ChildArguments("relu", "package")));
+        Assert.False(SoakOptions.Parse(["--allocator-tuning", "on", "--allocator-tuning", "off"]).AllocatorTuning);
+    }
+
     [Theory]
     [InlineData(new[] { "--steps", "3" }, "Steps")]
     [InlineData(new[] { "--warmup", "300" }, "Warmup")]
     [InlineData(new[] { "--threads", "0" }, "Threads")]
     [InlineData(new[] { "--steps", "many" }, "args")]
     [InlineData(new[] { "--frobnicate" }, "args")]
+    [InlineData(new[] { "--allocator-tuning", "yes" }, "args")]
     public void Bad_options_name_what_is_wrong(string[] args, string param)
     {
         var e = Assert.ThrowsAny<ArgumentException>(() => SoakOptions.Parse(args));

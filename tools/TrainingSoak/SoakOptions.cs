@@ -9,6 +9,8 @@ internal sealed record SoakOptions
     public int Warmup { get; init; } = 50;
     public int Threads { get; init; } = 1;
     public bool NoScope { get; init; }
+    /// <summary>Calls TorchActivations.NativeAllocator.TuneForTensors() in each child before its first tensor (off: glibc's defaults, what a user gets).</summary>
+    public bool AllocatorTuning { get; init; }
     public int BatchSize { get; init; } = 64;
     /// <summary>A directory with the MNIST IDX files, or "synthetic" for random images and labels (for tests; no file needed).</summary>
     public string Data { get; init; } = MnistDemo.MnistLoader.DefaultDirectory();
@@ -21,7 +23,7 @@ internal sealed record SoakOptions
 
     public const string Usage =
         "usage: TrainingSoak [--steps 300] [--warmup 50] [--activations relu,mish,...] [--threads 1] [--no-scope] " +
-        "[--batch-size 64] [--data DIR|synthetic] [--max-rss-mb 8192] [--out FILE.md]";
+        "[--allocator-tuning on|off] [--batch-size 64] [--data DIR|synthetic] [--max-rss-mb 8192] [--out FILE.md]";
 
     public static SoakOptions Parse(string[] args)
     {
@@ -39,6 +41,11 @@ internal sealed record SoakOptions
                 "--warmup" => o with { Warmup = Int() },
                 "--threads" => o with { Threads = Int() },
                 "--no-scope" => o with { NoScope = true },
+                "--allocator-tuning" => o with { AllocatorTuning = Next() switch {
+                    "on" => true,
+                    "off" => false,
+                    var v => throw new ArgumentException($"--allocator-tuning takes on or off, not '{v}'.", nameof(args)),
+                } },
                 "--batch-size" => o with { BatchSize = Int() },
                 "--data" => o with { Data = Next() },
                 "--out" => o with { Out = Next() },
@@ -69,6 +76,7 @@ internal sealed record SoakOptions
     {
         string I(int v) => v.ToString(CultureInfo.InvariantCulture);
         string[] args = ["--side", side, "--activations", activation, "--steps", I(Steps), "--warmup", I(Warmup), "--threads", I(Threads),
+                         "--allocator-tuning", AllocatorTuning ? "on" : "off",
                          "--batch-size", I(BatchSize), "--data", Data, "--max-rss-mb", ((int)MaxRssMB).ToString(CultureInfo.InvariantCulture)];
         return NoScope ? [.. args, "--no-scope"] : args;
     }

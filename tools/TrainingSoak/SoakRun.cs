@@ -65,6 +65,12 @@ internal static class SoakRun
 
     public static VariantResult Run(string activation, string side, SoakOptions options, TextWriter log)
     {
+        if (options.AllocatorTuning) {
+            var tuning = TorchActivations.NativeAllocator.TuneForTensors();
+            // A run that asked for the tuning and did not get it would measure something else under its name.
+            if (!tuning.Applied) throw new InvalidOperationException($"--allocator-tuning on, but the allocator was not tuned: {tuning.Reason}.");
+            log.WriteLine($"{activation} {side}: allocator tuned ({tuning.Reason}).");
+        }
         torch.set_num_threads(options.Threads);
         torch.manual_seed(1);
         using var data = LoadData(options);
