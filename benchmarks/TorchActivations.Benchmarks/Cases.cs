@@ -62,6 +62,10 @@ static class Cases
         Add(new("heaviside", a => F.heaviside(a[0]), a => torch.heaviside(a[0], OneLike(a[0])), "heaviside (forward only)",
             BuiltinHasGradient: false,
             Note: "torch.heaviside has no derivative: built-in timed forward only, ours forward + backward (a zero gradient)"));
+        Add(new("silu", a => F.silu(a[0]), a => B.silu(a[0]), "silu"));
+        Add(new("mish", a => F.mish(a[0]), a => B.mish(a[0]), "mish"));
+        Add(new("hardswish", a => F.hardswish(a[0]), a => B.hardswish(a[0]), "hardswish"));
+        Add(new("hardsigmoid", a => F.hardsigmoid(a[0]), a => B.hardsigmoid(a[0]), "hardsigmoid"));
         Add(new("logsigmoid", a => F.logsigmoid(a[0]), a => B.logsigmoid(a[0]), "logsigmoid"));
         Add(new("softmin", a => F.softmin(a[0], 1), a => B.softmin(a[0], 1), "softmin (softmax of -x)", Note: "along dim 1 of [n/100, 100]"));
         Add(new("softmax", a => F.softmax(a[0], 1), a => B.softmax(a[0], 1), "softmax", Note: "along dim 1 of [n/100, 100]"));

@@ -2,7 +2,10 @@
 //
 //   dotnet run -c Release --project benchmarks/TorchActivations.Benchmarks -- [--quick] [--threads N]
 //       [--only relu,gelu] [--sizes 1000,100000,1000000] [--rounds N] [--no-memory] [--no-cnn]
-//       [--update-docs docs/performance.md]
+//       [--dtypes float32,float64] [--modes grad,backward] [--allocator tuned|default] [--update-docs docs/performance.md]
+//
+// --allocator tuned (the default) calls TorchActivations.NativeAllocator.TuneForTensors() first, as the MNIST demo
+// does; both sides run under the same allocator either way.
 //
 // See docs/performance.md for the method and a recorded run.
 using System.Diagnostics;
@@ -17,6 +20,9 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args);
 if (options is null) return 2;
 
+var allocator = options.TuneAllocator && !options.MemoryChild
+    ? TorchActivations.NativeAllocator.TuneForTensors().Reason
+    : "glibc's defaults";
 torch.set_num_threads(options.Threads);
 try { torch.set_num_interop_threads(1); } catch (Exception) { /* already started: harmless */ }
 
@@ -37,10 +43,11 @@ var md = new StringBuilder();
 md.AppendLine($"Command: `{commandLine}`").AppendLine();
 md.AppendLine($"- Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical CPUs ({CpuModel()}), " +
               $"load average at start {LoadAverage()}; .NET {Environment.Version}; TorchSharp {typeof(torch).Assembly.GetName().Version}, " +
-              $"torch.set_num_threads({options.Threads}), float32 on CPU.");
+              $"torch.set_num_threads({options.Threads}), {string.Join(" and ", options.Dtypes.Select(Label))} on CPU; allocator: {allocator}.");
 md.AppendLine($"- Timing: per activation and size, {options.WarmupMs} ms warm-up per side, then {options.Rounds} rounds; each round times a batch of " +
               $"≈{options.BatchMs} ms of calls of each side back to back (order alternating ABBA). A call is `y = f(x)` and " +
-              "`torch.autograd.grad([y], [x], [g])` inside a dispose scope. Shown: median µs per call, the median of the per-round " +
+              "either `torch.autograd.grad([y], [x], [g])` (mode grad) or `y.backward([g])` into the leaf's accumulated `.grad` (mode backward, " +
+              "which adds the gradient accumulation a training step meets at its parameters), inside a dispose scope. Shown: median µs per call, the median of the per-round " +
               "ratios ours/built-in and their interquartile range [p25–p75]. Load from other processes only ever adds time, so the " +
               "ratio of the two sides' 25th-percentile times (the less disturbed rounds) is shown as well. Before the first case, " +
               "every pair runs 300 times on 1,000 elements, so that shared managed code is past tiered compilation.");
@@ -54,28 +61,29 @@ md.AppendLine();
     var warmShape = new long[] { 10, 100 };
     foreach (var c in cases) {
         if (c.Builtin is null) continue;
-        for (int i = 0; i < 300; i++) { TimeOnce(c, warmShape, true); TimeOnce(c, warmShape, false); }
+        foreach (var dtype in options.Dtypes)
+            for (int i = 0; i < 300; i++) { TimeOnce(c, warmShape, dtype, true); TimeOnce(c, warmShape, dtype, false); }
     }
     Thread.Sleep(200);   // let the background tier-1 compilations finish
     GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
 }
 
-var summary = new Dictionary<long, List<(BenchCase Case, PairResult R)>>();
+foreach (var dtype in options.Dtypes)
+foreach (var mode in options.Modes)
 foreach (var n in options.Sizes) {
     var shape = new long[] { Math.Max(1, n / 100), 100 };
     var rows = new List<(BenchCase, PairResult)>();
-    Console.Error.WriteLine($"== {n} elements, shape [{shape[0]}, {shape[1]}]");
+    Console.Error.WriteLine($"== {Label(dtype)}, {mode}, {n} elements, shape [{shape[0]}, {shape[1]}]");
     foreach (var c in cases) {
         if (c.Builtin is null) { Console.Error.WriteLine($"   {c.Name}: no built-in to compare with, skipped"); continue; }
         // Each case starts from a collected heap, so neither side pays for the previous case's garbage.
         GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
-        var r = TimeCase(c, shape, options);
+        var r = TimeCase(c, shape, dtype, mode == "backward", options);
         rows.Add((c, r));
         Console.Error.WriteLine($"   {c.Name,-12} ours {Us(r.A.Median),9} µs  built-in {Us(r.B.Median),9} µs  ratio {r.Ratio.Median:F2} [{r.Ratio.P25:F2}–{r.Ratio.P75:F2}]");
     }
-    summary[n] = rows;
 
-    md.AppendLine($"### Forward + backward, {n:N0} elements ([{shape[0]}, {shape[1]}])").AppendLine();
+    md.AppendLine($"### Forward + backward, {Label(dtype)}, {(mode == "backward" ? "backward() into .grad" : "autograd.grad")}, {n:N0} elements ([{shape[0]}, {shape[1]}])").AppendLine();
     md.AppendLine("| activation | built-in compared | ours µs | built-in µs | ratio ours/built-in | ratio p25–p75 | ratio of p25 times |");
     md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
     foreach (var (c, r) in rows)
@@ -140,27 +148,31 @@ if (options.UpdateDocs is { } path) {
 }
 return 0;
 
-static void TimeOnce(BenchCase c, long[] shape, bool ours)
+static string Label(ScalarType t) => t == ScalarType.Float64 ? "float64" : "float32";
+
+static void TimeOnce(BenchCase c, long[] shape, ScalarType dtype, bool ours)
 {
     using var scope = torch.NewDisposeScope();
-    var x = torch.randn(shape).requires_grad_(true);
+    var x = torch.randn(shape, dtype: dtype).requires_grad_(true);
     Tensor[] inputs = [x, .. c.MakeExtras(x)];
     var y = (ours ? c.Ours : c.Builtin!)(inputs);
     if (ours || c.BuiltinHasGradient) torch.autograd.grad([y], [x], [torch.ones_like(y)]);
 }
 
-static PairResult TimeCase(BenchCase c, long[] shape, Options o)
+static PairResult TimeCase(BenchCase c, long[] shape, ScalarType dtype, bool intoGrad, Options o)
 {
-    var x = torch.randn(shape).mul_(3).requires_grad_(true);
+    var x = torch.randn(shape, dtype: dtype).mul_(3).requires_grad_(true);
     var extras = c.MakeExtras(x);
-    var g = torch.randn(shape);
+    var g = torch.randn(shape, dtype: dtype);
     Tensor[] inputs = [x, .. extras];
     Tensor[] wrt = [x, .. extras.Where(t => t.requires_grad)];
 
     Action Run(Func<Tensor[], Tensor> f, bool backward) => () => {
         using var scope = torch.NewDisposeScope();
         var y = f(inputs);
-        if (backward) torch.autograd.grad([y], wrt, [g]);
+        if (!backward) return;
+        if (intoGrad) y.backward([g]);
+        else torch.autograd.grad([y], wrt, [g]);
     };
     return Timing.Compare(Run(c.Ours, true), Run(c.Builtin!, c.BuiltinHasGradient), o.Rounds, o.BatchMs, o.WarmupMs);
 }
@@ -193,7 +205,10 @@ static string MemorySection(List<BenchCase> cases, Options options)
     mm.AppendLine("|---|---:|---:|---:|");
     foreach (var c in cases) {
         var counted = Memory.CountedSavedBytesPerElement(c.Name, shape);
-        double ours = Memory.KeptBytesPerElement(c.Ours, c, shape, options.Graphs);
+        double ours;
+        // Activations without a built-in pair run as modules with defaults; softmax2d rejects a matrix.
+        try { ours = Memory.KeptBytesPerElement(c.Ours, c, shape, options.Graphs); }
+        catch (ArgumentException) { Console.Error.WriteLine($"   {c.Name,-12} takes no [n/100, 100] matrix, skipped"); continue; }
         double? builtin = c.Builtin is null || !c.BuiltinHasGradient ? null : Memory.KeptBytesPerElement(c.Builtin, c, shape, options.Graphs);
         Console.Error.WriteLine($"   {c.Name,-12} ours counted {F1(counted)}  measured {ours:F2}  built-in {F1(builtin)}");
         mm.AppendLine($"| {c.Name} | {F1(counted)} | {ours:F1} | {(c.Builtin is null ? "–" : c.BuiltinHasGradient ? F1(builtin) : "no backward")} |");
@@ -232,7 +247,10 @@ sealed class Options
     public string CnnVariant = "both";   // or "activation" / "log_softmax": only that part from the package
     public double CnnBatchMs = 150;
     public HashSet<string>? Only;
+    public ScalarType[] Dtypes = [ScalarType.Float32, ScalarType.Float64];
+    public string[] Modes = ["grad", "backward"];
     public string? UpdateDocs;
+    public bool TuneAllocator = true;
 
     public static Options? Parse(string[] args)
     {
@@ -255,9 +273,25 @@ sealed class Options
                 case "--cnn-variant": o.CnnVariant = Next(); break;
                 case "--graphs": o.Graphs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--update-docs": o.UpdateDocs = Next(); break;
+                case "--dtypes":
+                    o.Dtypes = Next().Split(',').Select(d => d switch {
+                        "float32" => ScalarType.Float32, "float64" => ScalarType.Float64,
+                        _ => throw new ArgumentException($"--dtypes: {d} is not float32 or float64."),
+                    }).ToArray();
+                    break;
+                case "--allocator":
+                    var a = Next();
+                    if (a is not ("tuned" or "default")) throw new ArgumentException("--allocator: tuned or default.");
+                    o.TuneAllocator = a == "tuned";
+                    break;
+                case "--modes":
+                    o.Modes = Next().Split(',');
+                    if (o.Modes.Any(m => m is not ("grad" or "backward"))) throw new ArgumentException("--modes: grad and/or backward.");
+                    break;
                 case "-h" or "--help":
                     Console.WriteLine("dotnet run -c Release --project benchmarks/TorchActivations.Benchmarks -- [--quick] [--threads N] " +
-                                      "[--only relu,gelu] [--sizes 1000,100000,1000000] [--rounds N] [--no-memory] [--no-cnn] [--update-docs FILE]");
+                                      "[--only relu,gelu] [--sizes 1000,100000,1000000] [--rounds N] [--no-memory] [--no-cnn] " +
+                                      "[--dtypes float32,float64] [--modes grad,backward] [--allocator tuned|default] [--update-docs FILE]");
                     return null;
                 default:
                     Console.Error.WriteLine($"Unknown option '{args[i]}'. Use --help.");

@@ -17,7 +17,7 @@ public static class Compare
     public static int Run(TrainConfig baseConfig, string[] names, int seeds, bool reference, string dir, bool download)
     {
         var device = Trainer.ResolveDevice(baseConfig.Device);
-        using var data = MnistLoader.Load(baseConfig.Data, download ? Downloader.CreateDefault() : null);
+        using var data = MnistLoader.Load(baseConfig.Data, download ? baseConfig.DataSet.CreateDownloader() : null, baseConfig.DataSet);
         Directory.CreateDirectory(dir);
         long trainCount = data.Train.Take(baseConfig.Limit).Count;
         Console.WriteLine($"compare: {names.Length} activation(s) x {seeds} seed(s) x {baseConfig.Epochs} epoch(s){(reference ? " x {package, built-in}" : "")}, " +
@@ -37,7 +37,7 @@ public static class Compare
                     using (var optimizer = Trainer.MakeOptimizer(config.Optimizer, model, config.Lr))
                         Trainer.Train(config, model, optimizer, data, device, history, label: label);
                     runs.Add(new RunResult(name, builtin, config.Seed, history));
-                    Write(dir, baseConfig, names, seeds, reference, runs, trainCount, wall.Elapsed);
+                    Write(dir, baseConfig, names, seeds, reference, runs, trainCount, data.Test.Take(baseConfig.TestLimit).Count, wall.Elapsed);
                 }
             }
         }
@@ -80,7 +80,7 @@ public static class Compare
         bool reference = runs.Any(r => r.Builtin);
         var config = baseConfig with { Epochs = runs.Max(r => r.History.Epochs.Count), Seed = runs.Min(r => r.Seed) };
         long trainCount = baseConfig.Limit ?? 60000;
-        Write(dir, config, names, seeds, reference, runs, trainCount, wall: null);
+        Write(dir, config, names, seeds, reference, runs, trainCount, baseConfig.TestLimit ?? 10000, wall: null);
         Plot(dir, names, runs, config, trainCount);
         Console.WriteLine($"Redrew {dir}/compare.md, compare.csv, steps.csv, loss.png and accuracy.png from {runs.Count} runs ({string.Join(", ", names)}; {seeds} seed(s){(reference ? ", with built-in reference" : "")}).");
         return 0;
@@ -109,7 +109,7 @@ public static class Compare
         return (loss, acc);
     }
 
-    static void Write(string dir, TrainConfig config, string[] names, int seeds, bool reference, List<RunResult> runs, long trainCount, TimeSpan? wall)
+    static void Write(string dir, TrainConfig config, string[] names, int seeds, bool reference, List<RunResult> runs, long trainCount, long testCount, TimeSpan? wall)
     {
         var inv = CultureInfo.InvariantCulture;
         var csv = new StringBuilder("activation,implementation,seed,epoch,train_loss,test_loss,accuracy,seconds,cpu_seconds\n");
@@ -119,8 +119,8 @@ public static class Compare
         TrainCommand.AtomicWrite(Path.Combine(dir, "compare.csv"), tmp => File.WriteAllText(tmp, csv.ToString()));
 
         var md = new StringBuilder();
-        md.Append(inv, $"CNN of the PyTorch MNIST example, {config.Epochs} epoch(s) on {trainCount} training images, tested on the 10,000 test images; ");
-        md.Append(inv, $"batch {config.BatchSize}, {config.Optimizer} lr {config.Lr}, seeds {config.Seed}..{config.Seed + seeds - 1}, torch threads {torch.get_num_threads()}. ");
+        md.Append(inv, $"CNN of the PyTorch MNIST example, {config.Epochs} epoch(s) on {trainCount} {config.Dataset} training images, tested on {testCount} test images; ");
+        md.Append(inv, $"batch {config.BatchSize}, {config.Optimizer} lr {config.Lr}{(config.Schedule == "none" ? "" : $" ({Trainer.DescribeSchedule(config)} schedule)")}, seeds {config.Seed}..{config.Seed + seeds - 1}, torch threads {torch.get_num_threads()}. ");
         md.Append(inv, $"Final train loss: mean NLL over the last epoch's steps, averaged over seeds. Accuracy: mean ± sample std over seeds. {(wall is { } w ? $"Wall time so far {w.TotalSeconds:F0} s{(File.Exists("/proc/loadavg") ? $" (load average {File.ReadAllText("/proc/loadavg").Trim()})" : "")}." : "Merged from earlier runs (see their logs for wall time).")}\n\n");
         md.Append("| activation | seeds | final train loss | test accuracy (%) | s / epoch | CPU s / epoch |");
         if (reference) md.Append(" built-in accuracy (%) | built-in s / epoch | built-in CPU s / epoch | max loss-curve diff | max accuracy diff (points) |");
@@ -158,9 +158,9 @@ public static class Compare
     static void Plot(string dir, string[] names, List<RunResult> runs, TrainConfig config, long trainCount)
     {
         var series = new List<(string, double[], double[])>();
-        var bars = new List<(string, double, double)>();
+        var dots = new List<(string, double, double, double?, double?)>();
         foreach (var name in names) {
-            var mine = runs.Where(r => r.Activation == name && !r.Builtin).ToList();
+            var mine = runs.Where(r => r.Activation == name && !r.Builtin && r.History.Epochs.Count > 0).ToList();
             if (mine.Count == 0) continue;
             // Loss vs step: the mean over seeds at each step.
             int n = mine.Min(r => r.History.Steps.Count);
@@ -168,11 +168,14 @@ public static class Compare
             var loss = Enumerable.Range(0, n).Select(i => mine.Average(r => r.History.Steps[i].Loss)).ToArray();
             series.Add((name, steps, loss));
             var (mean, std) = MeanStd(mine.Select(r => r.History.Epochs[^1].Accuracy * 100).ToList());
-            bars.Add((name, mean, std));
+            var theirs = runs.Where(r => r.Activation == name && r.Builtin && r.History.Epochs.Count > 0).Select(r => r.History.Epochs[^1].Accuracy * 100).ToList();
+            var (refMean, refStd) = MeanStd(theirs);
+            dots.Add((name, mean, std, theirs.Count > 0 ? refMean : null, theirs.Count > 0 ? refStd : null));
         }
+        int seeds = runs.Select(r => r.Seed).Distinct().Count();
         Plots.LossCurves(Path.Combine(dir, "loss.png"),
-            $"Training loss vs step (mean over seeds; {config.Epochs} epoch(s), {trainCount} images)", series);
-        Plots.BarsWithErrors(Path.Combine(dir, "accuracy.png"),
-            $"Test accuracy after {config.Epochs} epoch(s) on {trainCount} images (mean ± std over seeds)", "test accuracy (%)", bars, 100, chance: 10);
+            $"{config.Dataset}: training loss per step, mean over {seeds} seed(s), {config.Epochs} epoch(s) on {trainCount} images, {config.Optimizer} lr {config.Lr.ToString(CultureInfo.InvariantCulture)}", series);
+        Plots.AccuracyDots(Path.Combine(dir, "accuracy.png"),
+            $"{config.Dataset}: test accuracy after {config.Epochs} epoch(s) on {trainCount} training images ({seeds} seed(s))", dots);
     }
 }

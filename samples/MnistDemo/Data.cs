@@ -85,6 +85,41 @@ public sealed class MnistData(MnistSplit train, MnistSplit test) : IDisposable
     public void Dispose() { Train.Dispose(); Test.Dispose(); }
 }
 
+/// <summary>
+/// A data set in MNIST's format: its name on the command line, the training set's pixel mean and standard deviation
+/// (of pixel/255; each recomputes to these four digits from its official training images), and where its files
+/// are published with their MD5s.
+/// </summary>
+public sealed record Dataset(string Name, double Mean, double Std, string BaseUrl, IReadOnlyDictionary<string, string> Md5)
+{
+    public static readonly Dataset Mnist = new("mnist", 0.1307, 0.3081, "https://ossci-datasets.s3.amazonaws.com/mnist/", new Dictionary<string, string> {
+        [MnistLoader.TrainImages + ".gz"] = "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+        [MnistLoader.TrainLabels + ".gz"] = "d53e105ee54ea40749a09fcbcd1e9432",
+        [MnistLoader.TestImages + ".gz"] = "9fb629c4189551a2d022fa330f9573f3",
+        [MnistLoader.TestLabels + ".gz"] = "ec29112dd5afa0611ce80d1b7f02629c",
+    });
+
+    public static readonly Dataset FashionMnist = new("fashion-mnist", 0.2860, 0.3530,
+        "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/", new Dictionary<string, string> {
+        [MnistLoader.TrainImages + ".gz"] = "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        [MnistLoader.TrainLabels + ".gz"] = "25c81989df183df01b3e8a0aad5dffbe",
+        [MnistLoader.TestImages + ".gz"] = "bef4ecab320f06d8554ea6380940ec79",
+        [MnistLoader.TestLabels + ".gz"] = "bb300cfdad3c16e7a12a480ee83cd310",
+    });
+
+    public static readonly Dataset[] All = [Mnist, FashionMnist];
+
+    public static Dataset Find(string name) => All.FirstOrDefault(d => d.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown dataset '{name}'; use one of {string.Join(", ", All.Select(d => d.Name))}.", nameof(name));
+
+    /// <summary>$MNIST_DIR (MNIST) or $FASHION_MNIST_DIR, else ./data/&lt;name&gt;.</summary>
+    public string DefaultDirectory() =>
+        Environment.GetEnvironmentVariable(Name == "mnist" ? "MNIST_DIR" : "FASHION_MNIST_DIR") is { Length: > 0 } env ? env : Path.Combine(".", "data", Name);
+
+    /// <summary>A downloader from this data set's published location, checking its published MD5s.</summary>
+    public Downloader CreateDownloader(HttpClient? client = null) => new(client ?? new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, BaseUrl, Md5);
+}
+
 /// <summary>Loads the four standard IDX files from a directory, downloading missing ones when asked.</summary>
 public static class MnistLoader
 {
@@ -97,10 +132,6 @@ public static class MnistLoader
     // MNIST's mean and standard deviation, as in the PyTorch example.
     public const double Mean = 0.1307, Std = 0.3081;
 
-    /// <summary>--data, else $MNIST_DIR, else ./data/mnist.</summary>
-    public static string DefaultDirectory() =>
-        Environment.GetEnvironmentVariable("MNIST_DIR") is { Length: > 0 } env ? env : Path.Combine(".", "data", "mnist");
-
     /// <summary>The path of a file in the directory, raw or .gz (raw preferred); null when neither exists.</summary>
     public static string? Find(string directory, string name)
     {
@@ -110,8 +141,9 @@ public static class MnistLoader
         return File.Exists(gz) ? gz : null;
     }
 
-    public static MnistData Load(string directory, Downloader? downloader = null)
+    public static MnistData Load(string directory, Downloader? downloader = null, Dataset? dataset = null)
     {
+        dataset ??= Dataset.Mnist;
         var missing = FileNames.Where(n => !Directory.Exists(directory) || Find(directory, n) is null).ToArray();
         if (missing.Length > 0) {
             if (downloader is null) {
@@ -121,15 +153,15 @@ public static class MnistLoader
             }
             downloader.Download(directory, missing);
         }
-        var train = LoadSplit(directory, TrainImages, TrainLabels);
-        var test = LoadSplit(directory, TestImages, TestLabels);
+        var train = LoadSplit(directory, TrainImages, TrainLabels, dataset.Mean, dataset.Std);
+        var test = LoadSplit(directory, TestImages, TestLabels, dataset.Mean, dataset.Std);
         return new MnistData(train, test);
     }
 
     public static string WhereToPut(string directory) =>
         $"Put the four files {string.Join(", ", FileNames)} (raw or .gz) in {Path.GetFullPath(directory)}, or pass --data DIR / set MNIST_DIR to a directory that has them.";
 
-    public static MnistSplit LoadSplit(string directory, string imagesName, string labelsName)
+    public static MnistSplit LoadSplit(string directory, string imagesName, string labelsName, double mean = Mean, double std = Std)
     {
         var imagesPath = Find(directory, imagesName) ?? throw new MnistDataException($"{Path.Combine(directory, imagesName)}[.gz]: file missing. {WhereToPut(directory)}");
         var labelsPath = Find(directory, labelsName) ?? throw new MnistDataException($"{Path.Combine(directory, labelsName)}[.gz]: file missing. {WhereToPut(directory)}");
@@ -145,7 +177,7 @@ public static class MnistLoader
         int n = imageDims[0], h = imageDims[1], w = imageDims[2];
         using var scope = torch.NewDisposeScope();
         var raw = torch.tensor(imageData.ToArray(), new long[] { n, 1, h, w }, ScalarType.Byte);
-        var images = raw.to_type(ScalarType.Float32).div_(255.0).sub_(Mean).div_(Std);
+        var images = raw.to_type(ScalarType.Float32).div_(255.0).sub_(mean).div_(std);
         var labels = torch.tensor(labelData.ToArray(), new long[] { n }, ScalarType.Byte).to_type(ScalarType.Int64);
         return new MnistSplit(images.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
     }
@@ -156,16 +188,9 @@ public sealed class Downloader(HttpClient client, string baseUrl = Downloader.De
 {
     public const string DefaultBaseUrl = "https://ossci-datasets.s3.amazonaws.com/mnist/";
 
-    public static readonly IReadOnlyDictionary<string, string> PublishedMd5 = new Dictionary<string, string> {
-        [MnistLoader.TrainImages + ".gz"] = "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-        [MnistLoader.TrainLabels + ".gz"] = "d53e105ee54ea40749a09fcbcd1e9432",
-        [MnistLoader.TestImages + ".gz"] = "9fb629c4189551a2d022fa330f9573f3",
-        [MnistLoader.TestLabels + ".gz"] = "ec29112dd5afa0611ce80d1b7f02629c",
-    };
+    public static IReadOnlyDictionary<string, string> PublishedMd5 => Dataset.Mnist.Md5;
 
     readonly IReadOnlyDictionary<string, string> md5 = md5 ?? PublishedMd5;
-
-    public static Downloader CreateDefault() => new(new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
 
     public void Download(string directory, IEnumerable<string> names)
     {

@@ -23,19 +23,19 @@ public static class GradientFlow
         return model.Layers.Select(l => l.weight!.grad is { } g ? g.norm().item<float>() : 0.0).Select(v => (double)v).ToArray();
     }
 
-    public static int Run(string[] names, int depth, int width, int batch, int seed, bool builtin, string dataDir, bool download, string outDir)
+    public static int Run(string[] names, int depth, int width, int batch, int seed, bool builtin, string dataDir, bool download, string outDir, Dataset? dataset = null)
     {
-        using var data = MnistLoader.Load(dataDir, download ? Downloader.CreateDefault() : null);
+        dataset ??= Dataset.Mnist;
+        using var data = MnistLoader.Load(dataDir, download ? dataset.CreateDownloader() : null, dataset);
         var (x, y) = data.Train.Slice(0, Math.Min(batch, data.Train.Count));
         Console.WriteLine($"gradient-flow: MLP of {depth} linear layers (784 → {width} × {depth - 1} → 10), default init, seed {seed}, " +
-                          $"one batch of the first {x.shape[0]} training images, NLL loss; L2 norm of each layer's weight gradient. {(builtin ? "TorchSharp built-in activations." : "Package activations.")}");
+                          $"one batch of the first {x.shape[0]} {dataset.Name} training images, NLL loss; L2 norm of each layer's weight gradient. {(builtin ? "TorchSharp built-in activations." : "Package activations.")}");
         var results = Ui.Run("gradient-flow", names.Length, report => {
             var list = new List<(string Name, double[] Norms)>();
             for (int i = 0; i < names.Length; i++) {
-                report(i, names[i]);
                 list.Add((names[i], Measure(names[i], depth, width, x, y, seed, builtin)));
+                report(i + 1, names[i]);
             }
-            report(names.Length, "");
             return list;
         });
 

@@ -54,6 +54,16 @@ public static class ActivationFactory
                 P.Swish a => new BuiltinSwish(a.num_parameters, a.init),
                 P.GLU a => nn.GLU(a.dim),
                 P.Softmax2d => nn.Softmax2d(),
+                // No torch.nn module for these: the formula in built-in torch ops, with native autograd, and the same
+                // learnable parameters where the package has them.
+                P.ReLUSquared => new BuiltinFunction("BuiltinReLUSquared", x => nn.functional.relu(x).square()),
+                P.QuickGELU => new BuiltinFunction("BuiltinQuickGELU", x => x * torch.sigmoid(x * 1.702)),
+                P.StarReLU a => new BuiltinStarReLU(a.scale.item<float>(), a.bias.item<float>(), a.scale.requires_grad, a.bias.requires_grad),
+                P.Snake a => new BuiltinSnake(a.num_parameters, a.init),
+                // The gated units halve their dim (value half a, gate half b, PyTorch's glu order).
+                P.SwiGLU a => new BuiltinFunction("BuiltinSwiGLU", x => { var h = x.chunk(2, a.dim); return h[0] * nn.functional.silu(h[1]); }),
+                P.GEGLU a => new BuiltinFunction("BuiltinGEGLU", x => { var h = x.chunk(2, a.dim); return h[0] * nn.functional.gelu(h[1], a.approximate); }),
+                P.ReGLU a => new BuiltinFunction("BuiltinReGLU", x => { var h = x.chunk(2, a.dim); return h[0] * nn.functional.relu(h[1]); }),
                 _ => throw new ArgumentException($"No built-in counterpart is mapped for '{spec}'.", nameof(spec)),
             };
         } finally {
@@ -94,6 +104,46 @@ public static class ActivationFactory
             var b = beta.numel() == 1 ? beta.reshape(Array.Empty<long>())
                 : beta.reshape([1, beta.numel(), .. Enumerable.Repeat(1L, (int)input.dim() - 2)]);
             return input * torch.sigmoid(input * b);
+        }
+    }
+
+    /// <summary>A parameter-free activation written in built-in torch ops.</summary>
+    sealed class BuiltinFunction(string name, Func<Tensor, Tensor> f) : nn.Module<Tensor, Tensor>(name)
+    {
+        public override Tensor forward(Tensor input) => f(input);
+    }
+
+    /// <summary>Built-in stand-in for StarReLU (torch.nn has none): s·relu(x)² + b in torch ops, s and b learnable unless frozen.</summary>
+    sealed class BuiltinStarReLU : nn.Module<Tensor, Tensor>
+    {
+        public BuiltinStarReLU(double scaleValue, double biasValue, bool scaleLearnable, bool biasLearnable) : base("BuiltinStarReLU")
+        {
+            scale = nn.Parameter(torch.full(1, scaleValue), scaleLearnable);
+            bias = nn.Parameter(torch.full(1, biasValue), biasLearnable);
+            RegisterComponents();
+        }
+
+        readonly TorchSharp.Modules.Parameter scale, bias;
+
+        public override Tensor forward(Tensor input) => nn.functional.relu(input).square() * scale + bias;
+    }
+
+    /// <summary>Built-in stand-in for Snake (torch.nn has none): x + sin²(αx)/α in torch ops, α per channel.</summary>
+    sealed class BuiltinSnake : nn.Module<Tensor, Tensor>
+    {
+        public BuiltinSnake(long numParameters, double init) : base("BuiltinSnake")
+        {
+            alpha = nn.Parameter(torch.full(numParameters, init));
+            RegisterComponents();
+        }
+
+        readonly TorchSharp.Modules.Parameter alpha;
+
+        public override Tensor forward(Tensor input)
+        {
+            var a = alpha.numel() == 1 ? alpha.reshape(Array.Empty<long>())
+                : alpha.reshape([1, alpha.numel(), .. Enumerable.Repeat(1L, (int)input.dim() - 2)]);
+            return input + (input * a).sin().square() / a;
         }
     }
 

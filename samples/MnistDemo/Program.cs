@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.CommandLine.Parsing;
 using MnistDemo;
 using TorchActivations;
@@ -24,22 +25,32 @@ namespace MnistDemo
 
         sealed class Common
         {
-            public readonly Option<string> Data = new("--data") {
-                Description = "Directory with the four IDX files (raw or .gz); default $MNIST_DIR, else ./data/mnist. Fashion-MNIST works too.",
-                DefaultValueFactory = _ => MnistLoader.DefaultDirectory(),
+            public readonly Option<string?> Data = new("--data") {
+                Description = "Directory with the four IDX files (raw or .gz); default $MNIST_DIR (mnist) or $FASHION_MNIST_DIR (fashion-mnist), else ./data/<dataset>.",
             };
+            public readonly Option<string> DatasetName = new Option<string>("--dataset") {
+                Description = "mnist or fashion-mnist: its normalization (mean/std) and where missing files are downloaded from.", DefaultValueFactory = _ => "mnist" }
+                .AcceptOnlyFromAmong(Dataset.All.Select(d => d.Name).ToArray());
+
+            public Dataset DatasetOf(ParseResult r) => Dataset.Find(r.GetValue(DatasetName)!);
+            public string DataDir(ParseResult r) => r.GetValue(Data) ?? DatasetOf(r).DefaultDirectory();
             public readonly Option<bool> NoDownload = new("--no-download") { Description = "Do not try to download missing files; fail instead." };
             public readonly Option<int> Threads = Positive(new Option<int>("--threads") {
                 Description = "torch.set_num_threads value (default: the number of cores).", DefaultValueFactory = _ => Environment.ProcessorCount });
             public readonly Option<bool> Plain = new("--plain") { Description = "Plain progress lines instead of progress bars (automatic when output is not a terminal or CI=true)." };
             public readonly Option<string> Out = new("--out") { Description = "Output directory.", DefaultValueFactory = _ => "runs" };
+            public readonly Option<string> Allocator = new Option<string>("--allocator") {
+                Description = "tuned: TorchActivations.NativeAllocator.TuneForTensors() (glibc's mmap/trim thresholds, Linux only; see docs/performance.md); default: leave glibc's allocator as it is.",
+                DefaultValueFactory = _ => "tuned" }.AcceptOnlyFromAmong("tuned", "default");
 
-            public void AddTo(Command c) { c.Add(Data); c.Add(NoDownload); c.Add(Threads); c.Add(Plain); c.Add(Out); }
+            public void AddTo(Command c, bool output = true) { c.Add(Data); c.Add(DatasetName); c.Add(NoDownload); c.Add(Threads); c.Add(Plain); c.Add(Allocator); if (output) c.Add(Out); }
 
             public void Apply(ParseResult r)
             {
                 Ui.Plain = r.GetValue(Plain);
                 torch.set_num_threads(r.GetValue(Threads));
+                var allocator = r.GetValue(Allocator) == "tuned" ? NativeAllocator.TuneForTensors().Reason : "glibc's defaults (--allocator default)";
+                Console.WriteLine($"Allocator: {allocator}");
             }
         }
 
@@ -65,32 +76,74 @@ namespace MnistDemo
             return o;
         }
 
+        /// <summary>A named training recipe: the values it gives the options a command line leaves unset.</summary>
+        public sealed record Preset(string Name, string Optimizer, double Lr, string Schedule, double Gamma, int Epochs, string Description);
+
+        public static readonly Preset[] Presets = [
+            new("default", "adam", 1e-3, "cosine", 0.7, 3, "Adam lr 1e-3, cosine decay to 0 over the run, 3 epochs (the train command's defaults)"),
+            new("pytorch-example", "adadelta", 1.0, "step", 0.7, 14, "the PyTorch MNIST example's recipe: Adadelta lr 1.0, StepLR gamma 0.7 per epoch, 14 epochs"),
+        ];
+
         sealed class TrainOptions
         {
             public readonly Option<string> Activation = new("--activation", "-a") {
                 Description = "Hidden activation spec for conv1, conv2 and fc1, e.g. relu, \"elu(alpha=0.5)\" (see the list command).", DefaultValueFactory = _ => "relu" };
-            public readonly Option<int> Epochs = Positive(new Option<int>("--epochs", "-e") { Description = "Epochs to train.", DefaultValueFactory = _ => 1 });
+            public readonly Option<int> Epochs;
             public readonly Option<int> BatchSize = Positive(new Option<int>("--batch-size", "-b") { Description = "Batch size.", DefaultValueFactory = _ => 64 });
-            public readonly Option<double> Lr = PositiveDouble(new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3 });
+            public readonly Option<double> Lr = PositiveDouble(new Option<double>("--lr") { Description = "Learning rate (the schedule's starting value).", DefaultValueFactory = _ => 1e-3 });
             public readonly Option<string> Optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, sgd (momentum 0.9), or adadelta (the PyTorch MNIST example's, used there with --lr 1.0).", DefaultValueFactory = _ => "adam" }
                 .AcceptOnlyFromAmong(Trainer.Optimizers);
+            public readonly Option<string> Schedule;
+            public readonly Option<double> Gamma = PositiveDouble(new Option<double>("--gamma") { Description = "Learning-rate factor per epoch of --schedule step.", DefaultValueFactory = _ => 0.7 });
+            public readonly Option<string?> PresetOption = new Option<string?>("--preset") {
+                Description = "Named recipe; options given explicitly override its values. " + string.Join("; ", Presets.Select(p => $"{p.Name}: {p.Description}")) + "." }
+                .AcceptOnlyFromAmong(Presets.Select(p => p.Name).ToArray());
             public readonly Option<int> Seed = new("--seed") { Description = "Random seed (weights, shuffling, dropout).", DefaultValueFactory = _ => 1 };
             public readonly Option<string> Device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" }.AcceptOnlyFromAmong("cpu", "cuda");
             public readonly Option<int?> Limit = new("--limit") { Description = "Train on the first N training images only." };
+            public readonly Option<int?> TestLimit = new("--test-limit") { Description = "Test on the first N test images only (quick runs; default: all 10,000)." };
             public readonly Option<bool> Builtin = new("--builtin") { Description = "Use TorchSharp's built-in activation module of the same name and parameters instead of the package's." };
 
-            public TrainOptions()
+            public TrainOptions(int epochs, string schedule)
             {
-                Limit.Validators.Add(r => { if (TryGet<int>(r) is < 1 and var v) r.AddError($"--limit must be at least 1, not {v}."); });
+                Epochs = Positive(new Option<int>("--epochs", "-e") { Description = "Epochs to train.", DefaultValueFactory = _ => epochs });
+                Schedule = new Option<string>("--schedule") {
+                    Description = "Learning-rate schedule: none (constant), cosine (per step from --lr down to 0 at the end of the last epoch), step (--lr x gamma^(epoch-1)).",
+                    DefaultValueFactory = _ => schedule }.AcceptOnlyFromAmong(Trainer.Schedules);
+                foreach (var o in new[] { Limit, TestLimit })
+                    o.Validators.Add(r => { if (TryGet<int>(r) is < 1 and var v) r.AddError($"{o.Name} must be at least 1, not {v}."); });
             }
 
-            public void AddTo(Command c) { c.Add(Activation); c.Add(Epochs); c.Add(BatchSize); c.Add(Lr); c.Add(Optimizer); c.Add(Seed); c.Add(Device); c.Add(Limit); c.Add(Builtin); }
+            public void AddTo(Command c, bool activation = true)
+            {
+                if (activation) { c.Add(Activation); }
+                foreach (var o in new Option[] { Epochs, BatchSize, Lr, Optimizer, Schedule, Gamma, PresetOption, Seed, Device, Limit, TestLimit }) c.Add(o);
+                if (activation) c.Add(Builtin);
+            }
 
-            public TrainConfig Read(ParseResult r, Common common) => new() {
-                Activation = r.GetValue(Activation)!, Epochs = r.GetValue(Epochs), BatchSize = r.GetValue(BatchSize), Lr = r.GetValue(Lr),
-                Optimizer = r.GetValue(Optimizer)!, Seed = r.GetValue(Seed), Device = r.GetValue(Device)!, Limit = r.GetValue(Limit),
-                Builtin = r.GetValue(Builtin), Threads = r.GetValue(common.Threads), Data = r.GetValue(common.Data)!,
-            };
+            public TrainConfig Read(ParseResult r, Common common)
+            {
+                var preset = r.GetValue(PresetOption) is { } p ? Presets.First(x => x.Name == p) : null;
+                T Pick<T>(Option<T> o, Func<Preset, T> fromPreset) => preset is not null && !Given(r, o) ? fromPreset(preset) : r.GetValue(o)!;
+                return new() {
+                    Activation = r.GetValue(Activation)!, Epochs = Pick(Epochs, x => x.Epochs), BatchSize = r.GetValue(BatchSize), Lr = Pick(Lr, x => x.Lr),
+                    Optimizer = Pick(Optimizer, x => x.Optimizer), Schedule = Pick(Schedule, x => x.Schedule), Gamma = Pick(Gamma, x => x.Gamma),
+                    Seed = r.GetValue(Seed), Device = r.GetValue(Device)!, Limit = r.GetValue(Limit), TestLimit = r.GetValue(TestLimit),
+                    Builtin = r.GetValue(Builtin), Threads = r.GetValue(common.Threads), Data = common.DataDir(r), Dataset = r.GetValue(common.DatasetName)!,
+                };
+            }
+        }
+
+        /// <summary>True when the option is on the command line (not just its default).</summary>
+        static bool Given(ParseResult r, Option o) => r.GetResult(o) is { Implicit: false };
+
+        /// <summary>A hidden option that only exists to turn a likely mistake into an error that says what to use instead.</summary>
+        static Option<T> Misplaced<T>(string name, string alias, string message)
+        {
+            var o = alias.Length > 0 ? new Option<T>(name, alias) : new Option<T>(name);
+            o.Hidden = true;
+            o.Validators.Add(r => { if (!r.Implicit) r.AddError(message); });
+            return o;
         }
 
         /// <summary>Runs a command body, turning expected failures into a message on stderr and a non-zero exit code.</summary>
@@ -107,7 +160,7 @@ namespace MnistDemo
         static Command TrainCommandFor(Command command)
         {
             var common = new Common();
-            var t = new TrainOptions();
+            var t = new TrainOptions(epochs: 3, schedule: "cosine");
             var name = new Option<string?>("--name") { Description = "Run name: files go to <out>/<name>/ (default: <activation>[-builtin]-s<seed>)." };
             var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in <out>/<name>/ up to --epochs." };
             common.AddTo(command); t.AddTo(command); command.Add(name); command.Add(resume);
@@ -115,8 +168,9 @@ namespace MnistDemo
                 common.Apply(r);
                 var config = t.Read(r, common);
                 Activations.Create(config.Activation).Dispose(); // validate the spec before loading data
-                Console.WriteLine($"train: {config.Activation}{(config.Builtin ? " (TorchSharp built-in)" : "")}, {config.Epochs} epoch(s), batch {config.BatchSize}, " +
-                                  $"{config.Optimizer} lr {config.Lr}, seed {config.Seed}, {config.Device}, torch threads {torch.get_num_threads()}");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"train: {config.Activation}{(config.Builtin ? " (TorchSharp built-in)" : "")}, {config.Epochs} epoch(s), batch {config.BatchSize}, " +
+                    $"{config.Optimizer} lr {config.Lr} schedule {Trainer.DescribeSchedule(config)}, seed {config.Seed}, {config.Device}, torch threads {torch.get_num_threads()}"));
                 return TrainCommand.Run(config, r.GetValue(common.Out)!, r.GetValue(name), r.GetValue(resume), !r.GetValue(common.NoDownload));
             }));
             return command;
@@ -129,23 +183,33 @@ namespace MnistDemo
                 "measures gradient flow through deep MLPs, and compares activations (and the package against TorchSharp's built-ins). " +
                 "Without a command it runs 'train'.");
             TrainCommandFor(root);
-            root.Add(TrainCommandFor(new Command("train", "Train the CNN with one hidden activation; writes metrics CSVs, summary.json, loss.png and the model to <out>/<name>/.")));
+            root.Add(TrainCommandFor(new Command("train",
+                "Train the CNN with one hidden activation (default recipe: Adam lr 1e-3, cosine decay, 3 epochs). " +
+                "Writes <out>/<name>/: steps.csv, epochs.csv, summary.json, loss.png, model.bin, and the checkpoint optimizer.bin, checkpoint.json.")));
             root.Add(GradientFlowCommand());
             root.Add(CompareCommand());
             root.Add(SpeedCommand());
             var list = new Command("list", "List the activation names with their parameters and defaults.");
             list.SetAction(r => {
                 foreach (var n in Activations.Names)
-                    r.InvocationConfiguration.Output.WriteLine($"{Activations.Describe(n)}{(Activations.ElementwiseNames.Contains(n) ? "" : "   (along a dim; not for hidden layers)")}");
+                    r.InvocationConfiguration.Output.WriteLine($"{Activations.Describe(n)}{ListNote(n)}");
                 return 0;
             });
             root.Add(list);
             return root;
         }
 
+        /// <summary>Why a non-element-wise activation is not offered for hidden layers, in terms of what its signature takes.</summary>
+        public static string ListNote(string name) =>
+            Activations.ElementwiseNames.Contains(name) ? ""
+            : Activations.Describe(name).Contains("dim", StringComparison.Ordinal) ? "   (along a dim; not for hidden layers)"
+            : "   (not element-wise; not for hidden layers)";
+
         static Command GradientFlowCommand()
         {
-            var command = new Command("gradient-flow", "Per-layer weight-gradient norms of a deep MLP at initialization on one MNIST batch, per activation; a table and a log-scale PNG.");
+            var command = new Command("gradient-flow",
+                "Per-layer weight-gradient norms of a deep MLP at initialization on one training batch, per activation. " +
+                "Writes <out>/gradient-flow/: gradient-flow.md, gradient-flow.csv, gradient-flow.png.");
             var common = new Common();
             var depth = Positive(new Option<int>("--depth") { Description = "Number of linear layers.", DefaultValueFactory = _ => 20 }, 2);
             var width = Positive(new Option<int>("--width") { Description = "Hidden width.", DefaultValueFactory = _ => 128 });
@@ -160,7 +224,7 @@ namespace MnistDemo
                 var names = r.GetValue(acts) is { Length: > 0 } a ? a : ActivationFactory.DefaultElementwiseSpecs();
                 foreach (var n in names) Activations.Create(n).Dispose();
                 return GradientFlow.Run(names, r.GetValue(depth), r.GetValue(width), r.GetValue(batch), r.GetValue(seed), r.GetValue(builtin),
-                    r.GetValue(common.Data)!, !r.GetValue(common.NoDownload), r.GetValue(common.Out)!);
+                    common.DataDir(r), !r.GetValue(common.NoDownload), r.GetValue(common.Out)!, common.DatasetOf(r));
             }));
             return command;
         }
@@ -168,20 +232,21 @@ namespace MnistDemo
         static Command SpeedCommand()
         {
             var command = new Command("speed",
-                "Time the training step with the package's activation against TorchSharp's built-in: both in one process, in alternating blocks of steps on the same batches; prints medians, the per-block ratio and page faults per step.");
+                "Time the training step with the package's activation against TorchSharp's built-in: both in one process, in alternating blocks of steps on the same batches; " +
+                "prints medians, the per-block ratio and page faults per step (writes no files).");
             var common = new Common();
-            var t = new TrainOptions();
+            var t = new TrainOptions(epochs: 1, schedule: "none");
             var blocks = Positive(new Option<int>("--blocks") { Description = "Measured blocks per side.", DefaultValueFactory = _ => 40 });
             var steps = Positive(new Option<int>("--steps") { Description = "Training steps per block.", DefaultValueFactory = _ => 10 });
             var warmup = Positive(new Option<int>("--warmup") { Description = "Warm-up blocks per side, not measured.", DefaultValueFactory = _ => 4 }, 0);
-            common.AddTo(command);
+            common.AddTo(command, output: false);
             foreach (var o in new Option[] { t.Activation, t.BatchSize, t.Lr, t.Optimizer, t.Seed, t.Device, t.Limit }) command.Add(o);
             command.Add(blocks); command.Add(steps); command.Add(warmup);
             command.SetAction(r => Guarded(r, () => {
                 common.Apply(r);
                 var config = new TrainConfig {
                     Activation = r.GetValue(t.Activation)!, BatchSize = r.GetValue(t.BatchSize), Lr = r.GetValue(t.Lr), Optimizer = r.GetValue(t.Optimizer)!,
-                    Seed = r.GetValue(t.Seed), Device = r.GetValue(t.Device)!, Limit = r.GetValue(t.Limit), Threads = r.GetValue(common.Threads), Data = r.GetValue(common.Data)!,
+                    Seed = r.GetValue(t.Seed), Device = r.GetValue(t.Device)!, Limit = r.GetValue(t.Limit), Threads = r.GetValue(common.Threads), Data = common.DataDir(r), Dataset = r.GetValue(common.DatasetName)!,
                 };
                 Activations.Create(config.Activation).Dispose();
                 ActivationFactory.Builtin(config.Activation).Dispose();
@@ -192,16 +257,28 @@ namespace MnistDemo
 
         static Command CompareCommand()
         {
-            var command = new Command("compare", "Train the CNN once per activation and seed; writes a markdown table, a CSV and PNGs. --reference builtin also trains TorchSharp's built-ins and reports the differences.");
+            var command = new Command("compare",
+                "Train the CNN once per activation and seed; --reference builtin also trains TorchSharp's built-ins and reports the differences. " +
+                "Writes <out>/<name>/: compare.md, compare.csv, steps.csv, loss.png, accuracy.png.");
             var common = new Common();
-            var t = new TrainOptions();
+            var t = new TrainOptions(epochs: 1, schedule: "none");
             var acts = new Option<string[]>("--activations") { Description = "Activation specs (default: every element-wise activation; threshold as threshold(threshold=0.1, value=0)).", AllowMultipleArgumentsPerToken = true };
             var seeds = Positive(new Option<int>("--seeds") { Description = "Seeds per activation (seed, seed+1, ...).", DefaultValueFactory = _ => 3 });
             var reference = new Option<string?>("--reference") { Description = "builtin: also train with TorchSharp's built-in modules under the same seeds." };
             reference.AcceptOnlyFromAmong("builtin");
             var name = new Option<string>("--name") { Description = "Output subdirectory.", DefaultValueFactory = _ => "compare" };
-            var replot = new Option<bool>("--replot") { Description = "Only redraw the PNGs of <out>/<name>/ from its compare.csv and steps.csv (pass the same --limit for the titles)." };
-            common.AddTo(command); t.AddTo(command); command.Add(acts); command.Add(seeds); command.Add(reference); command.Add(name); command.Add(replot);
+            var replot = new Option<bool>("--replot") {
+                Description = "Train nothing: rewrite compare.md and the PNGs of <out>/<name>/ from its compare.csv and steps.csv (pass the run's --dataset, --limit, --test-limit, --batch-size, --optimizer, --lr, --schedule and --gamma for the header and titles; the rest comes from the CSV)." };
+            common.AddTo(command); t.AddTo(command, activation: false);
+            command.Add(acts); command.Add(seeds); command.Add(reference); command.Add(name); command.Add(replot);
+            command.Add(Misplaced<string>("--activation", "-a", "compare takes --activations SPEC [SPEC...], not --activation/-a."));
+            command.Add(Misplaced<bool>("--builtin", "", "compare trains the package's modules; --reference builtin adds TorchSharp's built-ins beside them."));
+            command.Validators.Add(r => {
+                if (r.GetValue(replot) is not true) return;
+                var ignored = new Option[] { acts, seeds, reference, t.Seed, t.Device, t.Epochs, common.Data, common.NoDownload }
+                    .Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
+                if (ignored.Length > 0) r.AddError($"--replot trains nothing and reads everything from compare.csv; remove {string.Join(", ", ignored)}.");
+            });
             command.SetAction(r => Guarded(r, () => {
                 common.Apply(r);
                 var config = t.Read(r, common);

@@ -88,7 +88,7 @@ public static class Speed
     public static int Run(TrainConfig config, int blocks, int stepsPerBlock, int warmupBlocks, bool download, TextWriter output)
     {
         var device = Trainer.ResolveDevice(config.Device);
-        using var data = MnistLoader.Load(config.Data, download ? Downloader.CreateDefault() : null);
+        using var data = MnistLoader.Load(config.Data, download ? config.DataSet.CreateDownloader() : null, config.DataSet);
         var r = Measure(config, data, device, blocks, stepsPerBlock, warmupBlocks);
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(inv,

@@ -13,12 +13,18 @@ public sealed record TrainConfig
     public int BatchSize { get; init; } = 64;
     public double Lr { get; init; } = 1e-3;
     public string Optimizer { get; init; } = "adam";
+    /// <summary>Learning-rate schedule: none, cosine (per step, from Lr down to 0 at the last step of Epochs) or step (Lr · Gamma^(epoch-1), PyTorch's StepLR with step_size 1).</summary>
+    public string Schedule { get; init; } = "none";
+    public double Gamma { get; init; } = 0.7;
     public int Seed { get; init; } = 1;
     public string Device { get; init; } = "cpu";
     public int? Limit { get; init; }
+    public int? TestLimit { get; init; }
     public bool Builtin { get; init; }
     public int Threads { get; init; }
     public string Data { get; init; } = "";
+    public string Dataset { get; init; } = "mnist";
+    [System.Text.Json.Serialization.JsonIgnore] public Dataset DataSet => MnistDemo.Dataset.Find(Dataset);
 }
 
 /// <summary>One epoch: Seconds is the wall time of the training loop; CpuSeconds the process CPU time it used (steadier on a shared machine).</summary>
@@ -35,11 +41,33 @@ public sealed class RunHistory
 public static class Trainer
 {
     public static readonly string[] Optimizers = ["adam", "sgd", "adamw", "adadelta"];
+    public static readonly string[] Schedules = ["none", "cosine", "step"];
+
+    /// <summary>
+    /// The learning rate for a step (0-based over the whole run) in an epoch (1-based): computed from the position
+    /// alone, so a resumed run continues the same schedule without scheduler state.
+    /// </summary>
+    public static double LearningRate(TrainConfig config, int epoch, long step, long totalSteps) => config.Schedule switch {
+        "none" => config.Lr,
+        "cosine" => config.Lr * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(step, totalSteps) / Math.Max(1, totalSteps))),
+        "step" => config.Lr * Math.Pow(config.Gamma, epoch - 1),
+        _ => throw new ArgumentException($"Unknown schedule '{config.Schedule}'; use one of {string.Join(", ", Schedules)}.", nameof(config)),
+    };
+
+    public static string DescribeSchedule(TrainConfig config) => config.Schedule switch {
+        "step" => string.Create(CultureInfo.InvariantCulture, $"step (gamma {config.Gamma})"),
+        var other => other,
+    };
+
+    static void SetLearningRate(TorchSharp.Modules.OptimizerHelper optimizer, double lr)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+    }
 
     public static Device ResolveDevice(string name) => name.ToLowerInvariant() switch {
         "cpu" => torch.CPU,
         "cuda" => torch.cuda.is_available() ? torch.CUDA
-            : throw new InvalidOperationException("--device cuda was asked for, but torch.cuda.is_available() is false (no CUDA device, or this build uses the TorchSharp-cpu backend; build with -p:TorchBackend=cuda on a machine with a GPU)."),
+            : throw new InvalidOperationException("--device cuda: torch.cuda.is_available() is false (no CUDA device, or this build uses the TorchSharp-cpu backend; build with -p:TorchBackend=cuda on a machine with a GPU)."),
         _ => throw new ArgumentException($"Unknown device '{name}'; use cpu or cuda."),
     };
 
@@ -67,6 +95,7 @@ public static class Trainer
         long batches = (n + config.BatchSize - 1) / config.BatchSize;
         long step = history.Steps.Count == 0 ? 0 : history.Steps[^1].Step;
 
+        long totalSteps = batches * config.Epochs;
         for (int epoch = firstEpoch; epoch <= config.Epochs; epoch++) {
             torch.manual_seed(EpochSeed(config.Seed, epoch));
             using var order = torch.randperm(n, dtype: ScalarType.Int64);
@@ -81,16 +110,17 @@ public static class Trainer
                     var index = order.narrow(0, start, len);
                     var x = train.Images.index_select(0, index).to(device);
                     var y = train.Labels.index_select(0, index).to(device);
+                    SetLearningRate(optimizer, LearningRate(config, epoch, (epoch - 1) * batches + b, totalSteps));
                     double value = Step(model, optimizer, x, y).item<float>();
                     lossSum += value;
                     history.Steps.Add(new StepLoss(++step, epoch, value));
-                    if (b % 20 == 0 || b == batches - 1) report(b + 1, $"loss {value:F4}");
+                    report(b + 1, $"loss {value:F4}");
                 }
             });
             double seconds = watch.Elapsed.TotalSeconds;
             double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
             var eval = Stopwatch.StartNew();
-            var (testLoss, accuracy) = Evaluate(model, data.Test, device);
+            var (testLoss, accuracy) = Evaluate(model, data.Test.Take(config.TestLimit), device);
             var metrics = new EpochMetrics(epoch, lossSum / batches, testLoss, accuracy, seconds, eval.Elapsed.TotalSeconds, cpuSeconds);
             history.Epochs.Add(metrics);
             if (!quiet)
@@ -147,8 +177,8 @@ public static class TrainCommand
         var optimPath = Path.Combine(dir, "optimizer.bin");
         var checkpointPath = Path.Combine(dir, "checkpoint.json");
 
-        using var data = MnistLoader.Load(config.Data, download ? Downloader.CreateDefault() : null);
-        Console.WriteLine($"Data: {data.Train.Count} training / {data.Test.Count} test images from {Path.GetFullPath(config.Data)}" +
+        using var data = MnistLoader.Load(config.Data, download ? config.DataSet.CreateDownloader() : null, config.DataSet);
+        Console.WriteLine($"Data: {config.Dataset}, {data.Train.Count} training / {data.Test.Count} test images from {Path.GetFullPath(config.Data)}" +
                           (config.Limit is { } l && l < data.Train.Count ? $"; training on the first {l}" : ""));
 
         torch.manual_seed(config.Seed);
@@ -165,9 +195,16 @@ public static class TrainCommand
                 ?? throw new InvalidOperationException($"{checkpointPath}: empty checkpoint.");
             foreach (var (what, saved, now) in new[] {
                 ("activation", checkpoint.Config.Activation, config.Activation), ("optimizer", checkpoint.Config.Optimizer, config.Optimizer),
-                ("builtin", checkpoint.Config.Builtin.ToString(), config.Builtin.ToString()) })
+                ("builtin", checkpoint.Config.Builtin.ToString(), config.Builtin.ToString()), ("schedule", checkpoint.Config.Schedule, config.Schedule),
+                ("lr", checkpoint.Config.Lr.ToString("R", CultureInfo.InvariantCulture), config.Lr.ToString("R", CultureInfo.InvariantCulture)),
+                ("gamma", checkpoint.Config.Gamma.ToString("R", CultureInfo.InvariantCulture), config.Gamma.ToString("R", CultureInfo.InvariantCulture)),
+                ("batch size", checkpoint.Config.BatchSize.ToString(CultureInfo.InvariantCulture), config.BatchSize.ToString(CultureInfo.InvariantCulture)) })
                 if (!string.Equals(saved, now, StringComparison.OrdinalIgnoreCase))
                     throw new InvalidOperationException($"--resume: the checkpoint in {dir} was trained with {what} {saved}, not {now}.");
+            // The cosine schedule reaches 0 at the last step of the planned epochs; a different --epochs would jump to another curve.
+            if (config.Schedule == "cosine" && checkpoint.Config.Epochs != config.Epochs)
+                throw new InvalidOperationException($"--resume: the checkpoint in {dir} follows a cosine schedule over {checkpoint.Config.Epochs} epoch(s); " +
+                    $"resume with --epochs {checkpoint.Config.Epochs}, or train with --schedule none or step to extend a run.");
             model.load(modelPath);
             optimizer.load_state_dict(optimPath);
             ReadHistory(dir, checkpoint.Epoch, history);
@@ -184,7 +221,8 @@ public static class TrainCommand
         });
 
         var summary = new {
-            name, config, torch_threads = torch.get_num_threads(), train_samples = data.Train.Take(config.Limit).Count, test_samples = data.Test.Count,
+            // The data directory relative to where the run started, so the file holds nothing of this machine's layout.
+            name, config = config with { Data = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(config.Data)) }, torch_threads = torch.get_num_threads(), train_samples = data.Train.Take(config.Limit).Count, test_samples = data.Test.Take(config.TestLimit).Count,
             epochs = history.Epochs, final_test_accuracy = history.Epochs.LastOrDefault()?.Accuracy,
             seconds_per_epoch = history.Epochs.Count == 0 ? (double?)null : history.Epochs.Average(e => e.Seconds),
             cpu_seconds_per_epoch = history.Epochs.Count == 0 ? (double?)null : history.Epochs.Average(e => e.CpuSeconds),

@@ -4,7 +4,8 @@ namespace MnistDemo;
 
 /// <summary>
 /// Progress for long loops: a Spectre.Console progress bar on an interactive terminal; otherwise (output redirected,
-/// CI=true, TERM=dumb, --plain) a plain line every 10% so logs stay readable.
+/// CI=true, TERM=dumb, --plain) a plain line at the first report and then each time another 10% is done
+/// (0%, 10%, ..., 100%; a loop of fewer than ten steps prints one line per step), so logs stay readable.
 /// </summary>
 public static class Ui
 {

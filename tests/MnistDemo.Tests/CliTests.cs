@@ -136,4 +136,162 @@ public class CliTests
         Assert.NotEqual(0, process.ExitCode);
         Assert.Contains("Valid names: relu, leaky_relu", err);
     }
+
+    [Theory]
+    [InlineData("-a", "relu", "--activations")]
+    [InlineData("--activation", "relu", "--activations")]
+    [InlineData("--builtin", null, "--reference builtin")]
+    public void Compare_rejects_the_train_only_options_instead_of_ignoring_them(string option, string? value, string hint)
+    {
+        var dir = IdxWriter.WriteSet(train: 32, test: 10);
+        var outDir = IdxWriter.TempDir();
+        string[] args = ["compare", option, .. value is null ? Array.Empty<string>() : [value], "--data", dir, "--no-download", "--out", outDir, "--threads", "1"];
+        var (code, _, err) = Run(args);
+        Assert.Equal(1, code);
+        Assert.Contains(hint, err);
+        Assert.Empty(Directory.GetFileSystemEntries(outDir)); // nothing was trained
+    }
+
+    [Theory]
+    [InlineData("--activations", "relu")]
+    [InlineData("--seeds", "2")]
+    [InlineData("--epochs", "2")]
+    [InlineData("--reference", "builtin")]
+    [InlineData("--seed", "4")]
+    [InlineData("--data", "somewhere")]
+    public void Compare_replot_rejects_the_options_it_would_ignore(string option, string value)
+    {
+        var (code, _, err) = Run("compare", "--replot", option, value, "--out", IdxWriter.TempDir());
+        Assert.Equal(1, code);
+        Assert.Contains("--replot trains nothing", err);
+        Assert.Contains(option, err);
+    }
+
+    [Fact]
+    public void Speed_offers_no_output_directory_it_would_not_write()
+    {
+        var (code, help, _) = Run("speed", "--help");
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("--out", help);
+        Assert.Contains("writes no files", help);
+        var (badCode, _, err) = Run("speed", "--out", "x", "--data", "/nonexistent", "--no-download");
+        Assert.Equal(1, badCode);
+        Assert.Contains("--out", err);
+    }
+
+    [Theory]
+    [InlineData("train", "steps.csv, epochs.csv, summary.json, loss.png, model.bin")]
+    [InlineData("compare", "compare.md, compare.csv, steps.csv, loss.png, accuracy.png")]
+    [InlineData("gradient-flow", "gradient-flow.md, gradient-flow.csv, gradient-flow.png")]
+    public void Each_command_help_lists_its_output_files(string command, string files)
+    {
+        var (code, help, _) = Run(command, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains(files, help.ReplaceLineEndings(" ").Replace("  ", " "));
+    }
+
+    [Fact]
+    public void List_says_along_a_dim_only_for_activations_that_take_a_dim()
+    {
+        var (code, output, _) = Run("list");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var softmax2d = Assert.Single(lines, l => l.StartsWith("softmax2d"));
+        Assert.DoesNotContain("dim", softmax2d);
+        Assert.Contains("not element-wise", softmax2d);
+        Assert.Contains("along a dim", Assert.Single(lines, l => l.StartsWith("softmax(")));
+        Assert.DoesNotContain("not for hidden layers", Assert.Single(lines, l => l.StartsWith("relu(")));
+    }
+
+    [Fact]
+    public void Plain_progress_prints_every_tenth_and_test_limit_tests_on_part_of_the_test_set()
+    {
+        var dir = IdxWriter.WriteSet(train: 200, test: 50);
+        var runs = IdxWriter.TempDir();
+        var output = new StringWriter();
+        var saved = Console.Out;
+        Console.SetOut(output); // the training loop prints its progress to the console
+        int code;
+        try {
+            code = Cli.Run(["train", "--data", dir, "--no-download", "--out", runs, "--name", "r", "--epochs", "1", "--batch-size", "10",
+                "--test-limit", "7", "--threads", "1", "--plain"], output, output);
+        } finally {
+            Console.SetOut(saved);
+        }
+        Assert.True(code == 0, output.ToString());
+        var text = output.ToString();
+        for (int pct = 0; pct <= 100; pct += 10) Assert.Contains($"({pct}%)", text);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, @"\(100%\)"));
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runs, "r", "summary.json")));
+        Assert.Equal(7, summary.RootElement.GetProperty("test_samples").GetInt32());
+        // The accuracy is a count over 7 images: a multiple of 1/7.
+        double accuracy = summary.RootElement.GetProperty("final_test_accuracy").GetDouble();
+        Assert.Equal(0, accuracy * 7 - Math.Round(accuracy * 7), 9);
+    }
+
+    [Fact]
+    public void Gradient_flow_progress_names_the_activation_on_every_line()
+    {
+        var dir = IdxWriter.WriteSet(train: 64, test: 10);
+        var output = new StringWriter();
+        var saved = Console.Out;
+        Console.SetOut(output);
+        int code;
+        try {
+            code = Cli.Run(["gradient-flow", "--data", dir, "--no-download", "--out", IdxWriter.TempDir(), "--depth", "3", "--width", "8",
+                "--activations", "relu", "tanh", "--threads", "1", "--plain"], output, output);
+        } finally {
+            Console.SetOut(saved);
+        }
+        Assert.True(code == 0, output.ToString());
+        var progress = output.ToString().Split('\n').Where(l => l.StartsWith("gradient-flow: ") && l.Contains('%')).ToList();
+        Assert.Equal(["relu", "tanh"], progress.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"%\) (\S+) \[").Groups[1].Value));
+        Assert.EndsWith("(100%) tanh", progress[^1][..progress[^1].LastIndexOf(" [", StringComparison.Ordinal)]);
+    }
+
+    [Fact]
+    public void Preset_fills_the_options_left_unset_and_explicit_options_win()
+    {
+        var dir = IdxWriter.WriteSet(train: 40, test: 10);
+        var runs = IdxWriter.TempDir();
+        var output = new StringWriter();
+        int code = Cli.Run(["train", "--preset", "pytorch-example", "--epochs", "1", "--data", dir, "--no-download", "--out", runs, "--name", "p",
+            "--batch-size", "20", "--threads", "1", "--plain"], output, output);
+        Assert.True(code == 0, output.ToString());
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runs, "p", "summary.json")));
+        var config = summary.RootElement.GetProperty("config");
+        Assert.Equal("adadelta", config.GetProperty("Optimizer").GetString());
+        Assert.Equal(1.0, config.GetProperty("Lr").GetDouble());
+        Assert.Equal("step", config.GetProperty("Schedule").GetString());
+        Assert.Equal(0.7, config.GetProperty("Gamma").GetDouble());
+        Assert.Equal(1, config.GetProperty("Epochs").GetInt32()); // given explicitly: not the preset's 14
+    }
+
+    [Fact]
+    public void Learning_rate_schedules_follow_their_formulas()
+    {
+        var cosine = new TrainConfig { Lr = 0.002, Schedule = "cosine", Epochs = 2 };
+        Assert.Equal(0.002, Trainer.LearningRate(cosine, 1, 0, 100), 15);
+        Assert.Equal(0.001, Trainer.LearningRate(cosine, 1, 50, 100), 15);
+        Assert.Equal(0.002 * (1 + Math.Cos(Math.PI * 0.25)) / 2, Trainer.LearningRate(cosine, 1, 25, 100), 15);
+        Assert.Equal(0, Trainer.LearningRate(cosine, 2, 100, 100), 15);
+        var step = new TrainConfig { Lr = 1.0, Schedule = "step", Gamma = 0.7 };
+        Assert.Equal(1.0, Trainer.LearningRate(step, 1, 5, 100));
+        Assert.Equal(0.49, Trainer.LearningRate(step, 3, 5, 100), 15);
+        Assert.Equal(0.01, Trainer.LearningRate(new TrainConfig { Lr = 0.01 }, 7, 5, 100));
+        Assert.Throws<ArgumentException>("config", () => Trainer.LearningRate(new TrainConfig { Schedule = "warp" }, 1, 0, 10));
+    }
+
+    [Fact]
+    public void Resuming_a_cosine_run_with_other_epochs_is_refused()
+    {
+        var data = IdxWriter.WriteSet(train: 40, test: 10);
+        var runs = IdxWriter.TempDir();
+        var output = new StringWriter();
+        string[] common = ["train", "--data", data, "--no-download", "--out", runs, "--name", "c", "--batch-size", "20", "--threads", "1", "--plain"];
+        Assert.Equal(0, Cli.Run([.. common, "--epochs", "1"], output, output));
+        var err = new StringWriter();
+        Assert.Equal(2, Cli.Run([.. common, "--epochs", "2", "--resume"], output, err));
+        Assert.Contains("cosine schedule over 1 epoch(s)", err.ToString());
+    }
 }

@@ -202,4 +202,45 @@ public class LoaderTests
         Assert.Contains($"in {dir}", e.Message);
         Assert.DoesNotContain(handler.Urls, u => u.Contains("train-labels")); // present files are not downloaded
     }
+
+    [Fact]
+    public void Fashion_mnist_downloads_from_its_own_location_and_checks_its_own_md5()
+    {
+        var files = GzipSet();
+        var handler = new FakeHandler(r => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(files[Path.GetFileName(r.RequestUri!.AbsolutePath)]) });
+        var dir = IdxWriter.TempDir();
+        var e = Assert.Throws<MnistDataException>(() =>
+            MnistLoader.Load(dir, Dataset.FashionMnist.CreateDownloader(new HttpClient(handler)), Dataset.FashionMnist).Dispose());
+        Assert.Contains("does not match the published 8d4fb7e6c68d591d4c3dfef9ec88bf0d", e.Message); // Fashion-MNIST's train-images MD5
+        Assert.StartsWith("https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/", handler.Urls[0]);
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public void Fashion_mnist_is_normalized_with_its_own_mean_and_std()
+    {
+        var dir = IdxWriter.WriteSet(train: 30, test: 20);
+        using var data = MnistLoader.Load(dir, null, Dataset.FashionMnist);
+        Assert.Equal(-0.2860 / 0.3530, data.Train.Images.min().item<float>(), 4);
+        Assert.Equal((1 - 0.2860) / 0.3530, data.Test.Images.max().item<float>(), 4);
+    }
+
+    [Fact]
+    public void Fashion_mnist_bad_files_fail_like_mnist_ones_and_its_dataset_is_recorded()
+    {
+        var dir = IdxWriter.WriteSet(train: 40, test: 10);
+        var runs = IdxWriter.TempDir();
+        var output = new StringWriter();
+        int code = Cli.Run(["train", "--dataset", "fashion-mnist", "--data", dir, "--no-download", "--out", runs, "--name", "f", "--epochs", "1",
+            "--batch-size", "20", "--threads", "1", "--plain"], output, output);
+        Assert.True(code == 0, output.ToString());
+        using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runs, "f", "summary.json"))))
+            Assert.Equal("fashion-mnist", summary.RootElement.GetProperty("config").GetProperty("Dataset").GetString());
+
+        File.WriteAllBytes(Path.Combine(dir, MnistLoader.TestLabels), IdxWriter.Labels(IdxWriter.LabelsSequence(10))[..^3]);
+        var err = new StringWriter();
+        Assert.Equal(3, Cli.Run(["train", "--dataset", "fashion-mnist", "--data", dir, "--no-download", "--out", runs, "--threads", "1"], output, err));
+        Assert.Contains("truncated file", err.ToString());
+        Assert.Equal(1, Cli.Run(["train", "--dataset", "cifar", "--data", dir, "--no-download"], output, new StringWriter()));
+    }
 }

@@ -15,6 +15,8 @@ public class TrainingTests
         var output = new StringWriter();
         void Ok(string[] args) { int code = Cli.Run(args, output, output); Assert.True(code == 0, $"exit {code}: {output}"); }
         string[] common = ["train", "--data", data, "--no-download", "--out", runs, "--batch-size", "32", "--threads", "1", "--plain"];
+        // step, not the default cosine: extending a run with a larger --epochs keeps a step schedule's curve (cosine's would change).
+        common = [.. common, "--schedule", "step"];
         Ok([.. common, "--name", "r", "--epochs", "1"]);
         var dir = Path.Combine(runs, "r");
         foreach (var f in new[] { "steps.csv", "epochs.csv", "summary.json", "loss.png", "model.bin", "optimizer.bin", "checkpoint.json" })
@@ -24,6 +26,7 @@ public class TrainingTests
             var config = summary.RootElement.GetProperty("config");
             Assert.Equal("relu", config.GetProperty("Activation").GetString());
             Assert.Equal(32, config.GetProperty("BatchSize").GetInt32());
+            Assert.False(Path.IsPathRooted(config.GetProperty("Data").GetString()), "summary.json holds a relative data path");
         }
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
 
@@ -109,7 +112,7 @@ public class TrainingTests
             var b = File.ReadAllLines(Path.Combine(runs, "b", file));
             File.WriteAllLines(Path.Combine(merged, file), a.Concat(b.Skip(1)));
         }
-        Assert.Equal(0, Cli.Run(["compare", "--data", data, "--no-download", "--out", runs, "--name", "merged", "--replot"], output, output));
+        Assert.Equal(0, Cli.Run(["compare", "--out", runs, "--name", "merged", "--replot"], output, output));
         var md = File.ReadAllLines(Path.Combine(merged, "compare.md"));
         // Name, seeds, final train loss, accuracy (the seconds columns are re-rounded from the CSV's milliseconds).
         static string Head(string row) => string.Join("|", row.Split('|').Take(5));

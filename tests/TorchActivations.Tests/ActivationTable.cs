@@ -99,6 +99,20 @@ public static class ActivationTable
         Elementwise("hardswish", x => F.hardswish(x), x => B.hardswish(x),
             x => x * Math.Min(Math.Max(x + 3, 0), 6) / 6, x => x <= -3 ? 0 : x >= 3 ? 1 : x / 3 + 0.5)
             with { Kinks = [-3, 3], KinkSlopes = [(-3, 0), (3, 1)] },
+
+        // The activations of recent transformer, vision and audio models. None is a TorchSharp built-in, so the
+        // reference is the formula composed of built-in ops (itself checked against the float64 formula below).
+        // The gated units (swiglu, geglu, reglu) change the shape: GatedUnitTests.
+        Elementwise("relu_squared", x => F.relu_squared(x), x => B.relu(x).square(),
+            x => x > 0 ? x * x : 0, x => x > 0 ? 2 * x : 0) with { KinkSlopes = [(0, 0)] },
+        // Scale and bias as learnable tensors: their own gradients are in StarReLUTests.
+        Elementwise("star_relu", x => F.star_relu(x, Slope(x, 0.8944), Slope(x, -0.4472)), x => B.relu(x).square() * 0.8944 - 0.4472,
+            x => 0.8944 * (x > 0 ? x * x : 0) - 0.4472, x => x > 0 ? 2 * 0.8944 * x : 0) with { KinkSlopes = [(0, 0)] },
+        Elementwise("quick_gelu", x => F.quick_gelu(x), x => x * B.sigmoid(x * 1.702),
+            x => x * Sigmoid(1.702 * x), x => Sigmoid(1.702 * x) * (1 + 1.702 * x * Sigmoid(-1.702 * x))),
+        // α = 0.5 as a tensor; α's own gradient and the series near α·x = 0 are in SnakeTests.
+        Elementwise("snake(alpha=0.5)", x => F.snake(x, Slope(x, 0.5)), x => x + (x * 0.5).sin().square() / 0.5,
+            x => x + Math.Sin(0.5 * x) * Math.Sin(0.5 * x) / 0.5, x => 1 + Math.Sin(x)),
     ];
 
     static double[] Softmax(double[] row)

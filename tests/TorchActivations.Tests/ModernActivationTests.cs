@@ -96,13 +96,15 @@ public class ModernActivationTests
     [Fact]
     public void The_new_names_follow_the_notes_set()
     {
-        Assert.Equal(30, Activations.Names.Count);
+        Assert.Equal(37, Activations.Names.Count);
         Assert.Equal("log_softmax", Activations.Names[22]);
-        Assert.Equal(ModernNames, Activations.Names.Skip(23));
-        Assert.Equal(["silu", "swish", "mish", "hardsigmoid", "hardswish"], Activations.ElementwiseNames.TakeLast(5));
-        Assert.DoesNotContain("glu", Activations.ElementwiseNames);
-        Assert.DoesNotContain("softmax2d", Activations.ElementwiseNames);
-        Assert.Equal(Activations.Names.Count - 5, Activations.ElementwiseNames.Count);
+        Assert.Equal(ModernNames, Activations.Names.Skip(23).Take(7));
+        Assert.Equal(["swiglu", "geglu", "reglu", "relu_squared", "star_relu", "quick_gelu", "snake"], Activations.Names.Skip(30));
+        Assert.Equal(["silu", "swish", "mish", "hardsigmoid", "hardswish", "relu_squared", "star_relu", "quick_gelu", "snake"],
+                     Activations.ElementwiseNames.TakeLast(9));
+        foreach (var shapeChanging in new[] { "glu", "softmax2d", "swiglu", "geglu", "reglu" })
+            Assert.DoesNotContain(shapeChanging, Activations.ElementwiseNames);
+        Assert.Equal(Activations.Names.Count - 8, Activations.ElementwiseNames.Count);
     }
 
     [Fact]

@@ -96,6 +96,9 @@ sealed record Figure(string Name, string Spec, string Title, double Lo, double H
 
     /// <summary>RReLU: plotted in evaluation mode, with training-mode samples as dots.</summary>
     public bool Random { get; init; }
+
+    /// <summary>The gated units (swiglu, geglu, reglu): rows (1, t), i.e. value a = 1 and gate b = t, output and ∂y/∂t.</summary>
+    public bool Gated { get; init; }
 }
 
 static class Figures
@@ -131,6 +134,13 @@ static class Figures
         F("mish", "mish", -6, 6, []),
         F("hardsigmoid", "hardsigmoid", -6, 6, [-3, 3]),
         F("hardswish", "hardswish", -6, 6, [-3, 3]),
+        F("swiglu", "swiglu", -6, 6, [], "row (a, b) = (1, t): y = SiLU(t) and ∂y/∂b") with { Gated = true },
+        F("geglu", "geglu", -6, 6, [], "row (a, b) = (1, t): y = GELU(t) and ∂y/∂b") with { Gated = true },
+        F("reglu", "reglu", -6, 6, [0], "row (a, b) = (1, t): y = ReLU(t) and ∂y/∂b") with { Gated = true },
+        F("relu_squared", "relu_squared", -3, 3, [], "f′ = 2·ReLU(x): continuous, 0 at 0"),
+        F("star_relu", "star_relu", -3, 3, [], "scale and bias at their initial values (learnable)"),
+        F("quick_gelu", "quick_gelu", -6, 6, [], "x·σ(1.702·x)"),
+        F("snake", "snake", -6, 6, [], "α = init = 1 (learnable)"),
     }.ToDictionary(f => f.Name);
 
     static Figure F(string name, string spec, double lo, double hi, double[] kinks, string? note = null) =>
@@ -139,12 +149,13 @@ static class Figures
     public static Figure For(string name) =>
         Table.TryGetValue(name, out var f) ? f : F(name, name, -6, 6, [], "no kink information in the plot tool");
 
-    /// <summary>The spec with every parameter's value, defaults included (inplace left out): e.g. elu(alpha=1).</summary>
+    /// <summary>The spec with every parameter's value, defaults included (flags left out): e.g. elu(alpha=1).</summary>
     static string Title(string name, string spec)
     {
         var values = Pairs(Activations.Describe(name));
         foreach (var (k, v) in Pairs(spec)) values[k] = v;
-        values.Remove("inplace");
+        // Flags (inplace, star_relu's *_learnable) do not change the curve.
+        foreach (var flag in values.Where(p => p.Value is "true" or "false").Select(p => p.Key).ToList()) values.Remove(flag);
         return values.Count == 0 ? name : $"{name}({string.Join(", ", values.Select(p => $"{p.Key}={p.Value}"))})";
     }
 
@@ -227,6 +238,13 @@ sealed record Curves(
     {
         using var scope = torch.NewDisposeScope();
         var t = torch.tensor(xs, dtype: ScalarType.Float64);
+        if (f.Gated) {
+            // Value half a = 1, gate half b = t: the output is act(t), and column 1 of the gradient is ∂y/∂b.
+            var rows = torch.stack([torch.ones_like(t), t], dim: 1).requires_grad_(true);
+            var y = module.call(rows);
+            y.backward([torch.ones_like(y)]);
+            return (y.detach()[.., 0].contiguous().data<double>().ToArray(), rows.grad![.., 1].contiguous().data<double>().ToArray());
+        }
         if (!f.AlongDim) {
             var x = t.clone().requires_grad_(true);
             var y = module.call(x);
@@ -261,8 +279,8 @@ static class Draw
             dLine.LineWidth = lineWidth;
             dLine.LinePattern = LinePattern.Dashed;
             if (first && legend) {
-                fLine.LegendText = f.AlongDim ? "y₀ (forward)" : "f(x) (forward)";
-                dLine.LegendText = f.AlongDim ? "∂y₀/∂t (autograd)" : "f′(x) (autograd)";
+                fLine.LegendText = f.AlongDim ? "y₀ (forward)" : f.Gated ? "y (forward)" : "f(x) (forward)";
+                dLine.LegendText = f.AlongDim ? "∂y₀/∂t (autograd)" : f.Gated ? "∂y/∂b (autograd)" : "f′(x) (autograd)";
             }
             first = false;
         }
@@ -306,7 +324,7 @@ static class Draw
             plot.Axes.Left.TickLabelStyle.FontSize = 10;
         } else {
             plot.Title(f.Title, 16);
-            plot.XLabel(f.Kinks.Length > 0 ? "x      (● value the package uses at a kink, ○ one-sided limit)" : (f.AlongDim ? "t" : "x"), 12);
+            plot.XLabel(f.Kinks.Length > 0 ? $"{(f.Gated ? "t" : "x")}      (● value the package uses at a kink, ○ one-sided limit)" : (f.AlongDim || f.Gated ? "t" : "x"), 12);
             // Legend and note go to the two corners the curves leave most empty.
             var legendAt = Corners.MinBy(place => Crowding(place, f, c, yLo - pad, yHi + pad));
             plot.ShowLegend(legendAt);

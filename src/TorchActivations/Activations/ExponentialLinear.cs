@@ -1,3 +1,4 @@
+using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
@@ -41,6 +42,7 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
+            if (KernelRunner.Forward(x, new ExponentialLinearForward(scale, inputScale, alpha * scale)) is { } fast) return fast;
             if (Fused.Eligible(x, x)) {
                 // The fused select never reads the negative branch where x ≥ 0, so it is computed from x itself
                 // (s > 0: s·x is s·min(x, 0) wherever it is read). expm1(s·x) = 2t / (1 − t) with t = tanh(s·x/2),
@@ -64,6 +66,7 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
+            if (KernelRunner.Backward(x, grad, new ExponentialLinearBackward(scale, inputScale, negativeSlopeScale)) is { } fast) return fast;
             if (!torch.is_grad_enabled() && Fused.Eligible(x, grad)) {
                 // As in forward: the fused select reads exp(s·x) only where x < 0.
                 var t = inputScale == 1 ? x.exp() : x.mul(S(inputScale)).exp_();

@@ -1,3 +1,4 @@
+using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
@@ -14,6 +15,7 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
+            if (KernelRunner.Forward(x, new HardswishForward()) is { } fast) return fast;
             // The gate relu6(x + 3) / 6 is in [0, 1], so x·gate cannot overflow (x·6 / 6 would for |x| > max/6).
             return x.add(S(3), One).clamp_(Zero, S(6)).div_(S(6)).mul_(x);
         }
@@ -21,6 +23,7 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
+            if (KernelRunner.Backward(x, grad, new HardswishBackward()) is { } fast) return fast;
             var slope = x.div(S(3)).add_(S(0.5), One).masked_fill_(x.le(S(-3)), Zero).masked_fill_(x.ge(S(3)), One);
             return slope.mul_(grad);
         }

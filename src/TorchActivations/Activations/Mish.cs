@@ -1,3 +1,4 @@
+using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
@@ -14,12 +15,13 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
-            return TanhSoftplus(x).mul_(x);
+            return KernelRunner.Forward(x, new MishForward()) ?? TanhSoftplus(x).mul_(x);
         }
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
+            if (KernelRunner.Backward(x, grad, new MishBackward()) is { } fast) return fast;
             var t = TanhSoftplus(x);
             // tanh(sp) + x·σ(x)·(1 − tanh²(sp)): σ(x) = 0 where x → −∞, 1 − tanh² = 0 where x → +∞,
             // and x is finite, so no 0·∞ arises.

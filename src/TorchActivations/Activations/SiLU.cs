@@ -1,3 +1,4 @@
+using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
@@ -14,6 +15,7 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
+            if (KernelRunner.Forward(x, new SiLUForward()) is { } fast) return fast;
             // σ(x) is exactly 0 where e^(−x) overflows, so x·σ(x) is −0 there, never 0·∞.
             return Ops.Logistic(x).mul_(x);
         }
@@ -21,6 +23,7 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
+            if (KernelRunner.Backward(x, grad, new SiLUBackward()) is { } fast) return fast;
             var s = Ops.Logistic(x);
             // σ(x)·(1 + x·(1 − σ(x))): for x → +∞ the product x·(1 − σ) is x·0 = 0, for x → −∞ the factor σ is 0;
             // x is finite, so neither gives 0·∞.

@@ -1,3 +1,4 @@
+using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
@@ -15,6 +16,7 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
+            if (KernelRunner.Forward(x, new SoftplusForward(Beta, Threshold)) is { } fast) return fast;
             var z = Beta == 1 ? x : x.mul(S(Beta));
             // ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): finite for every finite z, exact where e^z underflows.
             var tail = z.abs().neg_().exp_().log1p_();
@@ -26,6 +28,7 @@ namespace TorchActivations.Core
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
+            if (KernelRunner.Backward(saved[0], grad, new SoftplusBackward(Beta, Threshold)) is { } fast) return fast;
             if (!torch.is_grad_enabled()) {
                 // Not recorded: 1 / (1 + e^(−βx)) in place on one temporary, then a fused select.
                 var scaled = saved[0].mul(S(-Beta));

@@ -1,3 +1,4 @@
+using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using TorchSharp;
@@ -18,12 +19,14 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
+            if (KernelRunner.Forward(x, new TanhshrinkForward()) is { } fast) return fast;
             // x − tanh x, the subtraction in place on the fresh tanh: −t + x rounds as x − t does.
             return x.tanh().neg_().add_(x, One);
         }
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
+            if (KernelRunner.Backward(saved[0], grad, new TanhshrinkBackward()) is { } fast) return fast;
             if (!torch.is_grad_enabled()) {
                 var t = saved[0].tanh();
                 return FastPath.TrySavedSlope(FastPath.SavedSlope.TanhSquared, grad, t) ?? t.mul_(t).mul_(grad);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchActivations.Core.Scalars;
 
@@ -17,7 +18,14 @@ internal static class Ops
     public static Tensor BlockWhere(Tensor blocked, Tensor grad) => grad.masked_fill(blocked, Zero);
 
     /// <summary>1 / (1 + e^(-x)), finite for every finite x (e^(-x) may overflow to +inf, giving exactly 0). Four passes: torch's sigmoid is one.</summary>
-    public static Tensor Logistic(Tensor x) => x.neg().exp_().add_(One, One).reciprocal_();
+    /// <remarks>
+    /// Out of place where autograd records (a backward under create_graph): exp's backward reads its own output,
+    /// which an in-place add_ would overwrite, and libtorch would then abort the process in the second backward.
+    /// </remarks>
+    public static Tensor Logistic(Tensor x) =>
+        torch.is_grad_enabled()
+            ? x.neg().exp().add(One, One).reciprocal()
+            : x.neg().exp_().add_(One, One).reciprocal_();
 
     /// <summary>A tensor shaped so that <paramref name="perChannel"/> (length C) broadcasts along dim 1 of an input of rank <paramref name="rank"/>.</summary>
     public static Tensor AlongChannels(Tensor perChannel, long rank)

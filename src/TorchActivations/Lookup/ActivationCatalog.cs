@@ -9,7 +9,7 @@ namespace TorchActivations.Lookup;
 
 /// <summary>
 /// The table behind <see cref="Activations.Create"/>: one row per activation, in the order of the notes, then the
-/// activations of modern architectures the notes do not cover (silu … softmax2d).
+/// activations of modern architectures the notes do not cover (silu … softmax2d, then swiglu … snake).
 /// Parameter names, types and defaults come from the factory method itself, so the lookup cannot drift from it.
 /// </summary>
 internal static class ActivationCatalog
@@ -18,7 +18,7 @@ internal static class ActivationCatalog
     /// <param name="Factory">The factory in <see cref="Activations"/>.</param>
     /// <param name="AlongDim">
     /// Each output depends on a slice of the input along a dim, not on one element: the softmax family and
-    /// softmax2d, and glu, whose output is also half the input's size along its dim. These are left out of
+    /// softmax2d, and glu, swiglu, geglu and reglu, whose output is also half the input's size along its dim. These are left out of
     /// <see cref="ElementwiseNames"/>.
     /// </param>
     internal sealed record Entry(string Name, Delegate Factory, bool AlongDim = false)
@@ -61,6 +61,14 @@ internal static class ActivationCatalog
         new("hardswish", Activations.Hardswish),
         new("glu", Activations.GLU, AlongDim: true),
         new("softmax2d", Activations.Softmax2d, AlongDim: true),
+        // The gated units of transformer feed-forward blocks and the activations of recent vision and audio models.
+        new("swiglu", Activations.SwiGLU, AlongDim: true),
+        new("geglu", Activations.GEGLU, AlongDim: true),
+        new("reglu", Activations.ReGLU, AlongDim: true),
+        new("relu_squared", Activations.ReLUSquared),
+        new("star_relu", Activations.StarReLU),
+        new("quick_gelu", Activations.QuickGELU),
+        new("snake", Activations.Snake),
     ];
 
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();

@@ -93,6 +93,26 @@ public class ErrorTests
         new("PReLU module float32 on a float64 input", "weight", () => Activations.PReLU(3).call(X)),
         new("PReLU weight set to null", "weight", () => Activations.PReLU(3).weight = null!),
 
+        // The activations beyond the notes: the gated units' split, StarReLU's and Snake's parameters.
+        new("swiglu odd size along dim", "dim", () => F.swiglu(X)),
+        new("geglu odd size along dim 1 of the module", "dim", () => Activations.GEGLU(1).call(X)),
+        new("reglu dim out of range", "dim", () => F.reglu(X, 2)),
+        new("reglu on a 0-D input", "input", () => F.reglu(torch.tensor(1.0))),
+        new("geglu approximate out of the enum", "approximate", () => F.geglu(W(4), -1, (Approximate)7)),
+        new("StarReLU scale_value NaN", "scale_value", () => Activations.StarReLU(double.NaN)),
+        new("StarReLU bias_value -inf", "bias_value", () => Activations.StarReLU(1, double.NegativeInfinity)),
+        new("StarReLU dtype int64", "dtype", () => Activations.StarReLU(dtype: ScalarType.Int64)),
+        new("star_relu scale of 3 elements", "scale", () => F.star_relu(X, W(3), W(1))),
+        new("star_relu bias float32 for a float64 input", "bias", () => F.star_relu(X, W(1), W(1, ScalarType.Float32))),
+        new("star_relu bias null", "bias", () => F.star_relu(X, W(1), null!)),
+        new("Snake num_parameters 0", "num_parameters", () => Activations.Snake(0)),
+        new("Snake init NaN", "init", () => Activations.Snake(1, double.NaN)),
+        new("snake alpha of 2 elements for 3 channels", "alpha", () => F.snake(X, W(2))),
+        new("Snake module with 4 alphas on 3 channels", "alpha", () => Activations.Snake(4, dtype: ScalarType.Float64).call(X)),
+        new("Snake alpha set to null", "alpha", () => Activations.Snake().alpha = null!),
+        new("StarReLU scale set to null", "scale", () => Activations.StarReLU().scale = null!),
+        new("Create swiglu odd size at call", "dim", () => Call("swiglu")),
+
         // The input itself.
         new("relu on int32", "input", () => F.relu(torch.ones(3, dtype: ScalarType.Int32))),
         new("sigmoid on bool", "input", () => F.sigmoid(torch.ones(3, dtype: ScalarType.Bool))),

@@ -33,6 +33,12 @@ public class HigherOrderGradientTests
         new("softmin(dim=1)", x => F.softmin(x, 1), []),
         new("softmax(dim=1)", x => F.softmax(x, 1), []),
         new("log_softmax(dim=1)", x => F.log_softmax(x, 1), []),
+        // Beyond the notes (the gated units, which halve their input: GatedUnitTests).
+        new("relu_squared", x => F.relu_squared(x), [0]),
+        new("star_relu", x => F.star_relu(x, torch.full(1, 0.8944, dtype: x.dtype), torch.full(1, -0.4472, dtype: x.dtype)), [0]),
+        new("quick_gelu", x => F.quick_gelu(x), []),
+        new("snake(alpha=0.5)", x => F.snake(x, torch.full(1, 0.5, dtype: x.dtype)), []),
+        new("snake(alpha=0.001)", x => F.snake(x, torch.full(1, 0.001, dtype: x.dtype)), []),   // |αx| < 0.01: the series
     ];
 
     public static IEnumerable<object[]> SmoothData => SmoothCases.Select(c => new object[] { c });
@@ -172,6 +178,11 @@ public class HigherOrderGradientTests
         "softmin(dim=1)" => x => nn.functional.softmin(x, 1),
         "softmax(dim=1)" => x => nn.functional.softmax(x, 1),
         "log_softmax(dim=1)" => x => nn.functional.log_softmax(x, 1),
+        "relu_squared" => x => nn.functional.relu(x).square(),
+        "star_relu" => x => nn.functional.relu(x).square() * 0.8944 - 0.4472,
+        "quick_gelu" => x => x * nn.functional.sigmoid(x * 1.702),
+        "snake(alpha=0.5)" => x => x + (x * 0.5).sin().square() / 0.5,
+        "snake(alpha=0.001)" => x => x + (x * 0.001).sin().square() / 0.001,
         _ => throw new ArgumentException(name),
     };
 

@@ -24,7 +24,7 @@ public class NativeLifetimeTests(ITestOutputHelper output)
     public const double MachineryAllowance = 7;
 
     /// <summary>A finalizable object of the runtime or the test runner may land in a measurement now and then.</summary>
-    const double Noise = 1;
+    const double Noise = 1.5;
 
     const int Calls = 8;
     static readonly long[] Shape = [3, 4, 37];
@@ -120,13 +120,13 @@ public class NativeLifetimeTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// <see cref="Measure"/>, repeated while over budget (at most three more times), keeping the smallest excess: a leak
+    /// <see cref="Measure"/>, repeated while over budget (at most five more times), keeping the smallest excess: a leak
     /// is there every time, while the rest of the process adds to a measurement only now and then.
     /// </summary>
     static (double Package, double Builtin) Settled(ActivationCase c, ScalarType dtype, bool composed, bool scope)
     {
         var best = Measure(c, dtype, composed, scope);
-        for (int retry = 0; retry < 3 && best.Package > best.Builtin + MachineryAllowance + Noise; retry++) {
+        for (int retry = 0; retry < 5 && best.Package > best.Builtin + MachineryAllowance + Noise; retry++) {
             var again = Measure(c, dtype, composed, scope);
             if (again.Package - again.Builtin < best.Package - best.Builtin) best = again;
         }

@@ -104,6 +104,17 @@ public class PropertyTests
             return new($"heaviside({t:R})", x => F.heaviside(x, t), x => torch.heaviside(x - t, torch.ones_like(x)), [t]);
         }),
         new("logsigmoid", _ => new("logsigmoid", x => F.logsigmoid(x), x => B.logsigmoid(x), [0])),
+        // Beyond the notes, with no built-in: the formula composed of built-in ops.
+        new("relu_squared", _ => new("relu_squared", x => F.relu_squared(x), x => B.relu(x).square(), [0])),
+        new("star_relu", r => {
+            double sc = Uniform(r, -2, 2), b = Uniform(r, -2, 2);
+            return new($"star_relu({sc:R}, {b:R})", x => F.star_relu(x, Full(x, sc), Full(x, b)), x => B.relu(x).square() * Full(x, sc) + Full(x, b), [0]);
+        }),
+        new("quick_gelu", _ => new("quick_gelu", x => F.quick_gelu(x), x => x * B.sigmoid(x * 1.702), [0])),
+        new("snake", r => {
+            double a = Uniform(r, -2, 2);
+            return new($"snake({a:R})", x => F.snake(x, Full(x, a)), x => x + (x * Full(x, a)).sin().square() / Full(x, a), [0, 0.01 / a, -0.01 / a]);
+        }),
         new("softmin", _ => new("softmin", x => x, x => x, []), AlongDim: true),
         new("softmax", _ => new("softmax", x => x, x => x, []), AlongDim: true),
         new("log_softmax", _ => new("log_softmax", x => x, x => x, []), AlongDim: true),

@@ -1,0 +1,164 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using static TorchActivations.Core.Kernels.V;
+
+namespace TorchActivations.Core.Kernels;
+
+// One struct per formula, run by KernelRunner. Forward kernels read x; backward kernels read what forward
+// saved (x for all of these) and the output gradient. Each derivative is the analytic derivative of its
+// forward formula, written in a form without cancellation or 0·∞ for every input, ±∞ and NaN included.
+
+/// <summary>SiLU: x·σ(x); slope σ(x) + x·σ(x)(1 − σ(x)).</summary>
+internal readonly struct SiLUForward : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x * VectorMath.Sigmoid(x);
+}
+
+/// <inheritdoc cref="SiLUForward"/>
+internal readonly struct SiLUBackward : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var s = Sigmoid(x, out var ds);
+        return (s + x * ds) * g;
+    }
+}
+
+/// <summary>Hardswish: x·clamp(x + 3, 0, 6)/6; slope 0 for x ≤ −3, 1 for x ≥ 3, x/3 + 1/2 between.</summary>
+internal readonly struct HardswishForward : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Clamp(x + C<T>(3), Vector256<T>.Zero, C<T>(6)) / C<T>(6) * x;
+}
+
+/// <inheritdoc cref="HardswishForward"/>
+internal readonly struct HardswishBackward : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var slope = x / C<T>(3) + C<T>(0.5);
+        slope = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, C<T>(-3)), Vector256<T>.Zero, slope);
+        slope = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, C<T>(3)), Vector256<T>.One, slope);
+        return slope * g;
+    }
+}
+
+/// <summary>
+/// The exponential-linear family: x ≥ 0 ? scale·x : alphaScale·expm1(inputScale·x);
+/// slope x ≥ 0 ? scale : slopeScale·e^(inputScale·x). A factor of exactly 1 multiplies exactly, so ELU's
+/// positive side is x itself.
+/// </summary>
+internal readonly struct ExponentialLinearForward(double scale, double inputScale, double alphaScale) : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var negative = VectorMath.Expm1(x * C<T>(inputScale)) * C<T>(alphaScale);
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), x * C<T>(scale), negative);
+    }
+}
+
+/// <inheritdoc cref="ExponentialLinearForward"/>
+internal readonly struct ExponentialLinearBackward(double scale, double inputScale, double slopeScale) : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var negative = VectorMath.Exp(x * C<T>(inputScale)) * C<T>(slopeScale) * g;
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), g * C<T>(scale), negative);
+    }
+}
+
+/// <summary>
+/// Softplus: z = βx; z &gt; threshold ? x : (max(z, 0) + log1p(e^(−|z|)))/β; slope z &gt; threshold ? 1 : σ(z).
+/// </summary>
+internal readonly struct SoftplusForward(double beta, double threshold) : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var z = x * C<T>(beta);
+        var positive = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<T>.Zero), z, Vector256<T>.Zero);
+        var smooth = (positive + VectorMath.Log1p(VectorMath.Exp(-Vector256.Abs(z)))) / C<T>(beta);
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(z, C<T>(threshold)), x, smooth);
+    }
+}
+
+/// <inheritdoc cref="SoftplusForward"/>
+internal readonly struct SoftplusBackward(double beta, double threshold) : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var z = x * C<T>(beta);
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(z, C<T>(threshold)), g, VectorMath.Sigmoid(z) * g);
+    }
+}
+
+/// <summary>LogSigmoid: min(x, 0) − log1p(e^(−|x|)); slope σ(−x).</summary>
+internal readonly struct LogSigmoidForward : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var negative = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), x, Vector256<T>.Zero);
+        return negative - VectorMath.Log1p(VectorMath.Exp(-Vector256.Abs(x)));
+    }
+}
+
+/// <inheritdoc cref="LogSigmoidForward"/>
+internal readonly struct LogSigmoidBackward : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        VectorMath.Sigmoid(-x) * g;
+}
+
+/// <summary>
+/// Mish: x·tanh(softplus(x)). With e = eˣ, tanh(ln(1 + e)) = n/(n + 2) and 1 − tanh² = 4(n + 1)/(n + 2)²
+/// where n = e(e + 2): no log, no tanh, no cancellation. Above x = 20 tanh(softplus x) is 1 to double
+/// precision (n would overflow further up), so it is taken as 1 and its complement as 0.
+/// Slope: tanh(sp) + x·σ(x)·(1 − tanh²(sp)).
+/// </summary>
+internal readonly struct MishForward : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var t = MishMath.TanhSoftplus(x, out _);
+        return x * t;
+    }
+}
+
+/// <inheritdoc cref="MishForward"/>
+internal readonly struct MishBackward : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var t = MishMath.TanhSoftplus(x, out var sech2);
+        return (t + x * VectorMath.Sigmoid(x) * sech2) * g;
+    }
+}
+
+internal static class MishMath
+{
+    public static Vector256<T> TanhSoftplus<T>(Vector256<T> x, out Vector256<T> sech2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var large = Vector256.GreaterThan(x, C<T>(20));
+        var e = VectorMath.Exp(Vector256.ConditionalSelect(large, Vector256<T>.Zero, x));
+        var n = e * (e + C<T>(2));
+        var d = n + C<T>(2);
+        var t = n / d;
+        sech2 = Vector256.ConditionalSelect(large, Vector256<T>.Zero, C<T>(4) * (n + Vector256<T>.One) / (d * d));
+        return Vector256.ConditionalSelect(large, Vector256<T>.One, t);
+    }
+}
+
+/// <summary>Tanhshrink: x − tanh x; slope tanh²x.</summary>
+internal readonly struct TanhshrinkForward : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x - VectorMath.Tanh(x);
+}
+
+/// <inheritdoc cref="TanhshrinkForward"/>
+internal readonly struct TanhshrinkBackward : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var t = VectorMath.Tanh(x);
+        return t * t * g;
+    }
+}

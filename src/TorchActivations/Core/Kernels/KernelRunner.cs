@@ -1,0 +1,120 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core.Kernels;
+
+/// <summary>An element-wise forward formula: y = f(x), one vector of lanes at a time.</summary>
+internal interface IForwardKernel
+{
+    Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>An element-wise input gradient: dx = f(s, g), s being what forward saved (the input or the output).</summary>
+internal interface IBackwardKernel
+{
+    Vector256<T> Invoke<T>(Vector256<T> saved, Vector256<T> grad) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>
+/// Runs a kernel over whole tensors in one pass: it checks the tensors once, dispatches on float32/float64,
+/// runs the vector body and then the tail through a zero-padded vector, so the tail takes exactly the code
+/// path of the body and each formula is written once. Returns null where the kernels do not apply
+/// (another dtype or device, no 256-bit vectors, or the fast paths switched off for a test), and the
+/// caller composes torch ops instead.
+/// </summary>
+internal static class KernelRunner
+{
+    static bool Applies(Tensor t) => Vector256.IsHardwareAccelerated && t.numel() > 0 && FastPath.Supports(t);
+
+    /// <summary>f(x) into a new tensor shaped like <paramref name="x"/>.</summary>
+    public static Tensor? Forward<K>(Tensor x, K kernel) where K : struct, IForwardKernel
+    {
+        if (!Applies(x)) return null;
+        var xc = FastPath.Contiguous(x);
+        var y = torch.empty_like(xc);
+        if (x.dtype == ScalarType.Float32) Map<float, K>(FastPath.Span<float>(xc), FastPath.Span<float>(y), ref kernel);
+        else Map<double, K>(FastPath.Span<double>(xc), FastPath.Span<double>(y), ref kernel);
+        return y;
+    }
+
+    /// <summary>
+    /// The input gradient from the saved tensor and the output gradient. Only where autograd does not
+    /// record (a recorded backward, under create_graph, must stay differentiable and composes torch ops).
+    /// </summary>
+    public static Tensor? Backward<K>(Tensor saved, Tensor grad, K kernel) where K : struct, IBackwardKernel
+    {
+        if (torch.is_grad_enabled() || !Applies(saved) || grad.dtype != saved.dtype || grad.device_type != DeviceType.CPU
+            || !FastPath.SameShape(saved, grad)) return null;
+        var (sc, gc) = (FastPath.Contiguous(saved), FastPath.Contiguous(grad));
+        var r = torch.empty_like(sc);
+        if (saved.dtype == ScalarType.Float32)
+            Map<float, K>(FastPath.Span<float>(sc), FastPath.Span<float>(gc), FastPath.Span<float>(r), ref kernel);
+        else Map<double, K>(FastPath.Span<double>(sc), FastPath.Span<double>(gc), FastPath.Span<double>(r), ref kernel);
+        return r;
+    }
+
+    static void Map<T, K>(ReadOnlySpan<T> x, Span<T> y, ref K kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IForwardKernel
+    {
+        int n = x.Length, lanes = Vector256<T>.Count, i = 0;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        for (; i <= n - lanes; i += lanes)
+            kernel.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        if (i == n) return;
+        Span<T> buffer = stackalloc T[Vector256<T>.Count];
+        buffer.Clear();
+        x[i..].CopyTo(buffer);
+        kernel.Invoke(Vector256.Create<T>(buffer)).CopyTo(buffer);
+        buffer[..(n - i)].CopyTo(y[i..]);
+    }
+
+    static void Map<T, K>(ReadOnlySpan<T> s, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IBackwardKernel
+    {
+        int n = s.Length, lanes = Vector256<T>.Count, i = 0;
+        ref T sr = ref MemoryMarshal.GetReference(s);
+        ref T gr = ref MemoryMarshal.GetReference(g);
+        ref T rr = ref MemoryMarshal.GetReference(r);
+        for (; i <= n - lanes; i += lanes)
+            kernel.Invoke(Vector256.LoadUnsafe(ref sr, (nuint)i), Vector256.LoadUnsafe(ref gr, (nuint)i)).StoreUnsafe(ref rr, (nuint)i);
+        if (i == n) return;
+        Span<T> sb = stackalloc T[Vector256<T>.Count];
+        Span<T> gb = stackalloc T[Vector256<T>.Count];
+        sb.Clear();
+        gb.Clear();
+        s[i..].CopyTo(sb);
+        g[i..].CopyTo(gb);
+        kernel.Invoke(Vector256.Create<T>(sb), Vector256.Create<T>(gb)).CopyTo(sb);
+        sb[..(n - i)].CopyTo(r[i..]);
+    }
+}
+
+/// <summary>Vector helpers the kernels share.</summary>
+internal static class V
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> C<T>(double value) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.Create(T.CreateTruncating(value));
+
+    /// <summary>min(max(x, lo), hi) by comparisons, so NaN stays NaN (vector min/max may return either operand).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Clamp<T>(Vector256<T> x, Vector256<T> lo, Vector256<T> hi) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        x = Vector256.ConditionalSelect(Vector256.LessThan(x, lo), lo, x);
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(x, hi), hi, x);
+    }
+
+    /// <summary>σ(x) and σ(x)·(1 − σ(x)) from one e^(−|x|), both without cancellation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Sigmoid<T>(Vector256<T> x, out Vector256<T> derivative) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var e = VectorMath.Exp(-Vector256.Abs(x));
+        var p = Vector256<T>.One / (Vector256<T>.One + e);
+        derivative = e * p * p;
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), e * p, p);
+    }
+}

@@ -1,0 +1,265 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace TorchActivations.Core.Kernels;
+
+/// <summary>
+/// Vectorised exp, expm1, log1p, tanh and sigmoid for float32 and float64, written from the math: a
+/// Cody–Waite reduction by ln 2, a truncated Taylor series on the reduced argument and an exponent built
+/// from bits. Every lane is computed the same way whatever its neighbours hold, and no function throws,
+/// so the kernels can run inside autograd's backward. Accuracy (max ulp error against a double-double
+/// reference) is stated in docs/performance.md and held by the tests in MathFunctionTests.
+/// </summary>
+/// <remarks>
+/// Polynomials and reductions use fused multiply-add where the CPU has it (x64 FMA3), separate multiply and
+/// add elsewhere; the ulp bounds hold for both (the tests run whichever the machine has). Only AVX2-level integer operations are used (no 64-bit arithmetic shift or int64↔double conversion,
+/// which need AVX-512): integers travel through doubles by the 1.5·2⁵² shifter.
+/// </remarks>
+internal static class VectorMath
+{
+    // ln 2 split so that k·Ln2Hi is exact for every k the reductions produce (|k| < 2¹¹).
+    const double Ln2Hi = 6.93147180369123816490e-01;
+    const double Ln2Lo = 1.90821492927058770002e-10;
+    const double Log2E = 1.4426950408889634;
+    // x + 1.5·2⁵² rounds x to an integer and leaves it in the low bits of the result.
+    const double Shifter = 6755399441055744.0;
+    const long ShifterBits = 0x4338000000000000;
+    const long HalfSqrt2Bits = 0x3FE6A09E667F3BCD;
+
+    const float Ln2HiF = 0.693359375f;
+    const float Ln2LoF = -2.12194440e-4f;
+    const float Log2EF = 1.44269504f;
+    const float ShifterF = 12582912f;
+    const int HalfSqrt2BitsF = 0x3F3504F3;
+
+    // ---- generic entry points: the JIT keeps only the branch of the instantiated type ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Exp<T>(Vector256<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Exp(x.AsSingle()).As<float, T>() : Exp(x.AsDouble()).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Expm1<T>(Vector256<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Expm1(x.AsSingle()).As<float, T>() : Expm1(x.AsDouble()).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Log1p<T>(Vector256<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Log1p(x.AsSingle()).As<float, T>() : Log1p(x.AsDouble()).As<double, T>();
+
+    /// <summary>tanh(x) = −expm1(−2|x|) / (expm1(−2|x|) + 2) with the sign of x: no cancellation anywhere, ±0 kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Tanh<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var sign = x & Vector256.Create(-T.Zero);
+        var a = Vector256.AndNot(x, Vector256.Create(-T.Zero));
+        var e = Expm1(Vector256.Create(-(T.One + T.One)) * a);
+        return (-e / (e + Vector256.Create(T.One + T.One))) | sign;
+    }
+
+    /// <summary>
+    /// 1 / (1 + e^(−x)) for x ≥ 0 and e^x / (1 + e^x) for x &lt; 0: e = e^(−|x|) never overflows, so the
+    /// result keeps its relative accuracy down to the subnormals instead of flushing to 0 below x ≈ −709 (−88).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Sigmoid<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var e = Exp(-Vector256.Abs(x));
+        var positive = Vector256<T>.One / (Vector256<T>.One + e);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), e * positive, positive);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<double> MulAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+    static Vector256<T> IsNaN<T>(Vector256<T> x) where T : unmanaged => ~Vector256.Equals(x, x);
+
+    // ---- float64 ----
+
+    /// <summary>2^k for integral k in [−1022, 1023].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<double> Pow2(Vector256<double> k) =>
+        Vector256.ShiftLeft((k + Vector256.Create(Shifter + 1023)).AsInt64(), 52).AsDouble();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<double> RoundToInteger(Vector256<double> x) =>
+        (x + Vector256.Create(Shifter)) - Vector256.Create(Shifter);
+
+    /// <summary>r = x − k·ln 2 with k = round(x/ln 2): |r| ≤ ln2/2 + tiny.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<double> Reduce(Vector256<double> x, out Vector256<double> k)
+    {
+        k = RoundToInteger(x * Vector256.Create(Log2E));
+        return (x - k * Vector256.Create(Ln2Hi)) - k * Vector256.Create(Ln2Lo);
+    }
+
+    /// <summary>(e^r − 1 − r) / r² for |r| ≤ ln2/2: Taylor to r¹³ (truncation below 2⁻⁵⁸ relative).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<double> ExpTail(Vector256<double> r)
+    {
+        var p = Vector256.Create(1.0 / 6227020800);
+        p = MulAdd(p, r, Vector256.Create(1.0 / 479001600));
+        p = MulAdd(p, r, Vector256.Create(1.0 / 39916800));
+        p = MulAdd(p, r, Vector256.Create(1.0 / 3628800));
+        p = MulAdd(p, r, Vector256.Create(1.0 / 362880));
+        p = MulAdd(p, r, Vector256.Create(1.0 / 40320));
+        p = MulAdd(p, r, Vector256.Create(1.0 / 5040));
+        p = MulAdd(p, r, Vector256.Create(1.0 / 720));
+        p = MulAdd(p, r, Vector256.Create(1.0 / 120));
+        p = MulAdd(p, r, Vector256.Create(1.0 / 24));
+        p = MulAdd(p, r, Vector256.Create(1.0 / 6));
+        return MulAdd(p, r, Vector256.Create(0.5));
+    }
+
+    /// <summary>y·2^k for integral k in [−1076, 1024], in two factors so that neither leaves the normal range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<double> Scale(Vector256<double> y, Vector256<double> k)
+    {
+        var k1 = Vector256.Floor(k * Vector256.Create(0.5));
+        return y * Pow2(k1) * Pow2(k - k1);
+    }
+
+    public static Vector256<double> Exp(Vector256<double> x)
+    {
+        // Beyond the clamps e^x is +∞ or 0 anyway, and the scale factors produce exactly that.
+        var xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-746.0)), Vector256.Create(710.0));
+        var r = Reduce(xc, out var k);
+        var p = Vector256<double>.One + MulAdd(r * r, ExpTail(r), r);
+        return Vector256.ConditionalSelect(IsNaN(x), x, Scale(p, k));
+    }
+
+    public static Vector256<double> Expm1(Vector256<double> x)
+    {
+        // Below −40, e^x < 2⁻⁵⁷: expm1 is −1 to double precision.
+        var xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-40.0)), Vector256.Create(710.0));
+        var r = Reduce(xc, out var k);
+        var em = MulAdd(r * r, ExpTail(r), r);
+        // expm1(x) = 2^k·(expm1(r) + 1 − 2^−k); 1 − 2^−k is exact for the k where it matters.
+        var oneMinus = Vector256<double>.One - Pow2(Vector256.Max(-k, Vector256.Create(-100.0)));
+        var y = Scale(em + oneMinus, k);
+        // Where x² is below half an ulp of x, expm1(x) = x; this also keeps ±0 and subnormals exact.
+        var tiny = Vector256.LessThan(Vector256.Abs(x), Vector256.Create(5.551115123125783e-17));
+        return Vector256.ConditionalSelect(tiny | IsNaN(x), x, y);
+    }
+
+    public static Vector256<double> Log1p(Vector256<double> x)
+    {
+        var one = Vector256<double>.One;
+        var m = one + x;
+        // The rounding error of 1 + x, put back as c/m (log(m + c) = log m + c/m).
+        var c = Vector256.ConditionalSelect(Vector256.GreaterThan(m, Vector256.Create(2.0)), one - (m - x), x - (m - one));
+        // m = 2^k·f with f in [√2/2, √2): the offset keeps the integer positive, so a logical shift suffices.
+        var ix = m.AsInt64() - Vector256.Create(HalfSqrt2Bits - (0x400L << 52));
+        var k = Vector256.ShiftRightLogical(ix, 52) - Vector256.Create(0x400L);
+        var f = ((ix & Vector256.Create(0x000FFFFFFFFFFFFFL)) + Vector256.Create(HalfSqrt2Bits)).AsDouble() - one;
+        var kd = (k + Vector256.Create(ShifterBits)).AsDouble() - Vector256.Create(Shifter);
+        // log(1 + f) = f − (f²/2 − s·(f²/2 + R)), s = f/(2 + f), R = Σ 2s^2n/(2n + 1): f is exact, the rest small.
+        var s = f / (Vector256.Create(2.0) + f);
+        var s2 = s * s;
+        var R = Vector256.Create(2.0 / 23);
+        R = MulAdd(R, s2, Vector256.Create(2.0 / 21));
+        R = MulAdd(R, s2, Vector256.Create(2.0 / 19));
+        R = MulAdd(R, s2, Vector256.Create(2.0 / 17));
+        R = MulAdd(R, s2, Vector256.Create(2.0 / 15));
+        R = MulAdd(R, s2, Vector256.Create(2.0 / 13));
+        R = MulAdd(R, s2, Vector256.Create(2.0 / 11));
+        R = MulAdd(R, s2, Vector256.Create(2.0 / 9));
+        R = MulAdd(R, s2, Vector256.Create(2.0 / 7));
+        R = MulAdd(R, s2, Vector256.Create(2.0 / 5));
+        R = MulAdd(R, s2, Vector256.Create(2.0 / 3)) * s2;
+        var hfsq = Vector256.Create(0.5) * f * f;
+        var y = kd * Vector256.Create(Ln2Hi) + (f - (hfsq - (s * (hfsq + R) + (kd * Vector256.Create(Ln2Lo) + c / m))));
+
+        var tiny = Vector256.LessThan(Vector256.Abs(x), Vector256.Create(5.551115123125783e-17));
+        y = Vector256.ConditionalSelect(tiny | IsNaN(x), x, y);
+        y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(double.PositiveInfinity)), x, y);
+        y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(-1.0)), Vector256.Create(double.NegativeInfinity), y);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(-1.0)), Vector256.Create(double.NaN), y);
+    }
+
+    // ---- float32 ----
+
+    /// <summary>2^k for integral k in [−126, 127].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Pow2(Vector256<float> k) =>
+        Vector256.ShiftLeft((k + Vector256.Create(ShifterF + 127)).AsInt32(), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Reduce(Vector256<float> x, out Vector256<float> k)
+    {
+        k = (x * Vector256.Create(Log2EF) + Vector256.Create(ShifterF)) - Vector256.Create(ShifterF);
+        return (x - k * Vector256.Create(Ln2HiF)) - k * Vector256.Create(Ln2LoF);
+    }
+
+    /// <summary>(e^r − 1 − r) / r² for |r| ≤ ln2/2: Taylor to r⁷ (truncation below 2⁻²⁷ relative).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> ExpTail(Vector256<float> r)
+    {
+        var p = Vector256.Create(1f / 5040);
+        p = MulAdd(p, r, Vector256.Create(1f / 720));
+        p = MulAdd(p, r, Vector256.Create(1f / 120));
+        p = MulAdd(p, r, Vector256.Create(1f / 24));
+        p = MulAdd(p, r, Vector256.Create(1f / 6));
+        return MulAdd(p, r, Vector256.Create(0.5f));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Scale(Vector256<float> y, Vector256<float> k)
+    {
+        var k1 = Vector256.Floor(k * Vector256.Create(0.5f));
+        return y * Pow2(k1) * Pow2(k - k1);
+    }
+
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        var xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-104f)), Vector256.Create(89f));
+        var r = Reduce(xc, out var k);
+        var p = Vector256<float>.One + MulAdd(r * r, ExpTail(r), r);
+        return Vector256.ConditionalSelect(IsNaN(x), x, Scale(p, k));
+    }
+
+    public static Vector256<float> Expm1(Vector256<float> x)
+    {
+        // Below −20, e^x < 2⁻²⁸: expm1 is −1 to float precision.
+        var xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-20f)), Vector256.Create(89f));
+        var r = Reduce(xc, out var k);
+        var em = MulAdd(r * r, ExpTail(r), r);
+        var oneMinus = Vector256<float>.One - Pow2(Vector256.Max(-k, Vector256.Create(-50f)));
+        var y = Scale(em + oneMinus, k);
+        var tiny = Vector256.LessThan(Vector256.Abs(x), Vector256.Create(2.98023224e-8f));
+        return Vector256.ConditionalSelect(tiny | IsNaN(x), x, y);
+    }
+
+    public static Vector256<float> Log1p(Vector256<float> x)
+    {
+        var one = Vector256<float>.One;
+        var m = one + x;
+        var c = Vector256.ConditionalSelect(Vector256.GreaterThan(m, Vector256.Create(2f)), one - (m - x), x - (m - one));
+        var ix = m.AsInt32() - Vector256.Create(HalfSqrt2BitsF - (0x40 << 23));
+        var k = Vector256.ShiftRightLogical(ix, 23) - Vector256.Create(0x40);
+        var f = ((ix & Vector256.Create(0x007FFFFF)) + Vector256.Create(HalfSqrt2BitsF)).AsSingle() - one;
+        var kf = Vector256.ConvertToSingle(k);
+        var s = f / (Vector256.Create(2f) + f);
+        var s2 = s * s;
+        var R = Vector256.Create(2f / 13);
+        R = MulAdd(R, s2, Vector256.Create(2f / 11));
+        R = MulAdd(R, s2, Vector256.Create(2f / 9));
+        R = MulAdd(R, s2, Vector256.Create(2f / 7));
+        R = MulAdd(R, s2, Vector256.Create(2f / 5));
+        R = MulAdd(R, s2, Vector256.Create(2f / 3)) * s2;
+        var hfsq = Vector256.Create(0.5f) * f * f;
+        var y = kf * Vector256.Create(Ln2HiF) + (f - (hfsq - (s * (hfsq + R) + (kf * Vector256.Create(Ln2LoF) + c / m))));
+
+        var tiny = Vector256.LessThan(Vector256.Abs(x), Vector256.Create(2.98023224e-8f));
+        y = Vector256.ConditionalSelect(tiny | IsNaN(x), x, y);
+        y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, y);
+        y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(-1f)), Vector256.Create(float.NegativeInfinity), y);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(-1f)), Vector256.Create(float.NaN), y);
+    }
+}

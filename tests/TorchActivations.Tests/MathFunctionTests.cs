@@ -1,0 +1,282 @@
+using System.Runtime.Intrinsics;
+using TorchActivations.Core.Kernels;
+using Xunit.Abstractions;
+
+namespace TorchActivations.Tests;
+
+/// <summary>
+/// The package's vectorised exp, expm1, log1p, tanh and sigmoid against a double-double reference
+/// (about 100 bits, independent of the code under test), in ulps of the result's type. float32: every
+/// 4099th bit pattern of all 2³² (so every exponent and sign, subnormals, ±0, ±∞, NaNs) plus a dense
+/// sweep of [−110, 110]; float64: random bit patterns, a dense sweep of [−750, 750], log-spaced values
+/// near 0 and the boundaries. The bounds held here are the ones docs/performance.md states.
+/// </summary>
+public class MathFunctionTests(ITestOutputHelper output)
+{
+    public delegate Vector256<float> F32(Vector256<float> x);
+    public delegate Vector256<double> F64(Vector256<double> x);
+
+    static readonly (string Name, F32 F32, F64 F64, Func<double, DD> Ref, double Ulp32, double Ulp64)[] Functions =
+    [
+        ("exp", VectorMath.Exp, VectorMath.Exp, DD.Exp, 1.5, 1.0),
+        ("expm1", VectorMath.Expm1, VectorMath.Expm1, DD.Expm1, 1.5, 2.0),
+        ("log1p", VectorMath.Log1p, VectorMath.Log1p, DD.Log1p, 1.0, 1.0),
+        ("tanh", VectorMath.Tanh, VectorMath.Tanh, DD.Tanh, 2.5, 2.5),
+        ("sigmoid", VectorMath.Sigmoid, VectorMath.Sigmoid, DD.Sigmoid, 3.0, 2.5),
+    ];
+
+    public static TheoryData<string> Names() => new(Functions.Select(f => f.Name));
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Float32_within_its_ulp_bound(string name)
+    {
+        var f = Functions.Single(x => x.Name == name);
+        var inputs = new List<float>();
+        for (ulong bits = 0; bits <= uint.MaxValue; bits += 4099) inputs.Add(BitConverter.UInt32BitsToSingle((uint)bits));
+        for (int i = 0; i <= 2_000_000; i++) inputs.Add(-110f + 220f * i / 2_000_000);
+        inputs.AddRange(SpecialFloats());
+        var xs = inputs.ToArray();
+        var ys = Run(xs, f.F32);
+
+        double worst = 0; float worstAt = 0;
+        for (int i = 0; i < xs.Length; i++) {
+            double e = UlpError32(ys[i], f.Ref(xs[i]), xs[i], name);
+            if (e > worst) (worst, worstAt) = (e, xs[i]);
+        }
+        output.WriteLine($"{name} float32: max {worst:F3} ulp at x = {worstAt:R} over {xs.Length} inputs");
+        Assert.True(worst <= f.Ulp32, $"{name} float32: {worst:F3} ulp at x = {worstAt:R} exceeds {f.Ulp32}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Float64_within_its_ulp_bound(string name)
+    {
+        var f = Functions.Single(x => x.Name == name);
+        var rng = new Random(13);
+        var inputs = new List<double>();
+        for (int i = 0; i < 300_000; i++) inputs.Add(BitConverter.Int64BitsToDouble(rng.NextInt64(long.MinValue, long.MaxValue)));
+        for (int i = 0; i <= 600_000; i++) inputs.Add(-750.0 + 1500.0 * i / 600_000);
+        for (int i = 0; i <= 200_000; i++) {
+            double m = Math.Pow(2, -1074 + 1100.0 * i / 200_000);
+            inputs.Add(m);
+            inputs.Add(-m);
+        }
+        for (int i = 0; i < 200_000; i++) inputs.Add(rng.NextDouble() * 2 - 1);
+        inputs.AddRange(SpecialDoubles());
+        var xs = inputs.ToArray();
+        var ys = Run(xs, f.F64);
+
+        double worst = 0, worstAt = 0;
+        for (int i = 0; i < xs.Length; i++) {
+            double e = UlpError64(ys[i], f.Ref(xs[i]), xs[i], name);
+            if (e > worst) (worst, worstAt) = (e, xs[i]);
+        }
+        output.WriteLine($"{name} float64: max {worst:F3} ulp at x = {worstAt:R} over {xs.Length} inputs");
+        Assert.True(worst <= f.Ulp64, $"{name} float64: {worst:F3} ulp at x = {worstAt:R} exceeds {f.Ulp64}");
+    }
+
+    [Fact]
+    public void Special_values_are_exact()
+    {
+        float[] x32 = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.Epsilon, -float.Epsilon, -1f];
+        var exp = Run(x32, VectorMath.Exp);
+        var expm1 = Run(x32, VectorMath.Expm1);
+        var log1p = Run(x32, VectorMath.Log1p);
+        var tanh = Run(x32, VectorMath.Tanh);
+        var sig = Run(x32, VectorMath.Sigmoid);
+        Assert.Equal([1f, 1f, float.PositiveInfinity, 0f, float.NaN, 1f, 1f, 0.36787945f], exp);
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(expm1[1]));
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(log1p[1]));
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(tanh[1]));
+        Assert.Equal([float.PositiveInfinity, -1f, float.Epsilon, -float.Epsilon], expm1[2..4].Concat(expm1[5..7]));
+        Assert.Equal(float.NegativeInfinity, log1p[7]);
+        Assert.True(float.IsNaN(log1p[4]) && float.IsNaN(expm1[4]) && float.IsNaN(tanh[4]) && float.IsNaN(sig[4]));
+        Assert.True(float.IsNaN(Run([-2f], VectorMath.Log1p)[0]));
+        Assert.Equal([1f, -1f], tanh[2..4]);
+        Assert.Equal([1f, 0f], sig[2..4]);
+
+        double[] x64 = [0, -0.0, double.PositiveInfinity, double.NegativeInfinity, double.NaN, double.Epsilon, -1];
+        var e64 = Run(x64, VectorMath.Exp);
+        Assert.Equal([1, 1, double.PositiveInfinity, 0, double.NaN, 1], e64[..6]);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(Run(x64, VectorMath.Expm1)[1]));
+        Assert.Equal(double.NegativeInfinity, Run(x64, VectorMath.Log1p)[6]);
+        Assert.Equal([1.0, -1.0], Run(x64, VectorMath.Tanh)[2..4]);
+    }
+
+    static float[] Run(float[] xs, F32 f) => RunLanes<float>(xs, v => f(v));
+    static double[] Run(double[] xs, F64 f) => RunLanes<double>(xs, v => f(v));
+
+    /// <summary>Runs a vector function over an array, the tail padded with zeros, as the kernel runner does.</summary>
+    static T[] RunLanes<T>(T[] xs, Func<Vector256<T>, Vector256<T>> f) where T : struct
+    {
+        var ys = new T[xs.Length];
+        var buf = new T[Vector256<T>.Count];
+        for (int i = 0; i < xs.Length; i += buf.Length) {
+            int n = Math.Min(buf.Length, xs.Length - i);
+            Array.Clear(buf);
+            Array.Copy(xs, i, buf, 0, n);
+            f(Vector256.Create(buf)).CopyTo(buf);
+            Array.Copy(buf, 0, ys, i, n);
+        }
+        return ys;
+    }
+
+    double UlpError32(float y, DD reference, float x, string name)
+    {
+        double r = reference.Hi;
+        if (double.IsNaN(r) || double.IsNaN(y)) return double.IsNaN(r) && float.IsNaN(y) ? 0 : Fail(name, x, y, r);
+        // Beyond float's range the correctly rounded result is ±∞; count ∞ as the next step after MaxValue.
+        double yy = float.IsInfinity(y) ? Math.CopySign(Math.Pow(2, 128), y) : y;
+        if (float.IsInfinity((float)r)) return float.IsInfinity(y) && Math.Sign(y) == Math.Sign(r) ? 0 : Fail(name, x, y, r);
+        double ulp = Math.Max(Math.ScaleB(1, Math.ILogB(Math.Abs(r)) - 23), Math.Pow(2, -149));
+        return Math.Abs((yy - r) - reference.Lo) / ulp;
+    }
+
+    double UlpError64(double y, DD reference, double x, string name)
+    {
+        double r = reference.Hi;
+        if (double.IsNaN(r) || double.IsNaN(y)) return double.IsNaN(r) && double.IsNaN(y) ? 0 : Fail(name, x, y, r);
+        if (double.IsInfinity(r) || double.IsInfinity(y)) return r == y ? 0 : Fail(name, x, y, r);
+        double ulp = Math.Max(Math.ScaleB(1, Math.ILogB(Math.Abs(r)) - 52), double.Epsilon);
+        // (y − hi) is exact when y and hi are within a few ulps (Sterbenz); lo then refines it.
+        return Math.Abs((y - r) - reference.Lo) / ulp;
+    }
+
+    double Fail(string name, double x, double y, double r)
+    {
+        output.WriteLine($"{name}({x:R}) = {y:R}, reference {r:R}");
+        return double.PositiveInfinity;
+    }
+
+    static IEnumerable<float> SpecialFloats()
+    {
+        float[] s = [0f, -0f, float.Epsilon, -float.Epsilon, 1.17549435e-38f, float.MaxValue, -float.MaxValue,
+            float.PositiveInfinity, float.NegativeInfinity, float.NaN, -1f, -0.99999994f, 88.72283f, 88.72284f,
+            -87.33655f, -103.972f, -103.973f, 2.98e-8f, 1e-30f, 9f, -9f, 20f, -20f];
+        foreach (var v in s) { yield return v; yield return MathF.BitIncrement(v); yield return MathF.BitDecrement(v); }
+    }
+
+    static IEnumerable<double> SpecialDoubles()
+    {
+        double[] s = [0, -0.0, double.Epsilon, -double.Epsilon, 2.2250738585072014e-308, double.MaxValue, -double.MaxValue,
+            double.PositiveInfinity, double.NegativeInfinity, double.NaN, -1, 709.782712893384, -708.3964185322641,
+            -745.1332191019411, -745.1332191019412, 5.551115123125783e-17, 19.0, -19.0, 40, -40, 1e-300];
+        foreach (var v in s) { yield return v; yield return Math.BitIncrement(v); yield return Math.BitDecrement(v); }
+    }
+}
+
+/// <summary>
+/// A double-double: Hi + Lo with |Lo| ≤ ulp(Hi)/2, about 106 bits. Just enough arithmetic for the
+/// reference functions above, all from error-free transformations (TwoSum, FMA-based TwoProd).
+/// </summary>
+public readonly record struct DD(double Hi, double Lo)
+{
+    static readonly DD Ln2 = new(0.6931471805599453, 2.3190468138462996e-17);
+    static readonly DD One = new(1, 0);
+
+    public static implicit operator DD(double d) => new(d, 0);
+
+    static DD Norm(double s, double e) { double h = s + e; return new(h, e - (h - s)); }
+
+    public static DD operator +(DD a, DD b)
+    {
+        double s = a.Hi + b.Hi, bb = s - a.Hi, e = (a.Hi - (s - bb)) + (b.Hi - bb);
+        return Norm(s, e + a.Lo + b.Lo);
+    }
+
+    public static DD operator -(DD a) => new(-a.Hi, -a.Lo);
+    public static DD operator -(DD a, DD b) => a + -b;
+
+    public static DD operator *(DD a, DD b)
+    {
+        double p = a.Hi * b.Hi, e = Math.FusedMultiplyAdd(a.Hi, b.Hi, -p);
+        return Norm(p, e + (a.Hi * b.Lo + a.Lo * b.Hi));
+    }
+
+    public static DD operator /(DD a, DD b)
+    {
+        double q1 = a.Hi / b.Hi;
+        var r = a - b * q1;
+        double q2 = r.Hi / b.Hi;
+        r -= b * q2;
+        return Norm(q1, q2) + r.Hi / b.Hi;
+    }
+
+    static DD Scale(DD a, int k) => new(Math.ScaleB(a.Hi, k), Math.ScaleB(a.Lo, k));
+
+    /// <summary>e^r − 1 by its Taylor series, for |r| ≤ 0.75.</summary>
+    static DD Expm1Series(DD r)
+    {
+        DD term = r, sum = r;
+        for (int n = 2; n < 40 && Math.Abs(term.Hi) > 1e-40 * Math.Abs(sum.Hi); n++) {
+            term = term * r / n;
+            sum += term;
+        }
+        return sum;
+    }
+
+    public static DD Exp(double x)
+    {
+        if (double.IsNaN(x)) return double.NaN;
+        if (x > 710) return double.PositiveInfinity;
+        if (x < -746) return 0;
+        int k = (int)Math.Round(x / Ln2.Hi);
+        var r = (DD)x - Ln2 * k;
+        var e = One + Expm1Series(r);
+        // Two steps keep the intermediate in range where the result is subnormal.
+        return Scale(Scale(e, k / 2), k - k / 2);
+    }
+
+    public static DD Expm1(double x)
+    {
+        if (double.IsNaN(x)) return double.NaN;
+        if (Math.Abs(x) <= 0.5) return Expm1Series(x);
+        if (x < -50) return -1;
+        var e = Exp(x);
+        return double.IsInfinity(e.Hi) ? e : e - One;
+    }
+
+    public static DD Log1p(double x)
+    {
+        if (double.IsNaN(x) || x < -1) return double.NaN;
+        if (x == -1) return double.NegativeInfinity;
+        if (double.IsPositiveInfinity(x)) return x;
+        if (Math.Abs(x) < 1e-20) return (DD)x - (DD)x * x * 0.5;
+        // Newton on e^y = 1 + x from a double start: each step doubles the correct bits.
+        var target = (DD)1 + x;
+        DD y = Math.Log(target.Hi) + target.Lo / target.Hi;
+        for (int i = 0; i < 2; i++) {
+            var em1 = y.Hi > 0.5 || y.Hi < -0.5 ? ExpDD(y) - One : Expm1Series(y);
+            // (1 + x) − e^y, with e^y − 1 formed without cancellation where y is small.
+            y += ((DD)x - em1) / (One + em1);
+        }
+        return y;
+    }
+
+    /// <summary>e^y for a double-double y (|y| ≤ 746).</summary>
+    static DD ExpDD(DD y)
+    {
+        int k = (int)Math.Round(y.Hi / Ln2.Hi);
+        var r = y - Ln2 * k;
+        var e = One + Expm1Series(r);
+        return Scale(Scale(e, k / 2), k - k / 2);
+    }
+
+    public static DD Tanh(double x)
+    {
+        if (double.IsNaN(x)) return double.NaN;
+        if (x == 0) return x;
+        var e = Expm1(-2 * Math.Abs(x));
+        var t = -e / (e + 2);
+        return x < 0 ? -t : t;
+    }
+
+    public static DD Sigmoid(double x)
+    {
+        if (double.IsNaN(x)) return double.NaN;
+        if (x >= 0) return One / (One + Exp(-x));
+        var e = Exp(x);
+        return e / (One + e);
+    }
+}
