@@ -13,7 +13,7 @@ internal sealed record SoakOptions
     public bool AllocatorTuning { get; init; }
     public int BatchSize { get; init; } = 64;
     /// <summary>A directory with the MNIST IDX files, or "synthetic" for random images and labels (for tests; no file needed).</summary>
-    public string Data { get; init; } = MnistDemo.MnistLoader.DefaultDirectory();
+    public string Data { get; init; } = Environment.GetEnvironmentVariable("MNIST_DIR") is { Length: > 0 } env ? env : Path.Combine(".", "data", "mnist");
     public string? Out { get; init; }
     /// <summary>A child whose resident memory passes this many MB stops early, so a growing variant cannot exhaust a shared machine.</summary>
     public double MaxRssMB { get; init; } = 8192;
