@@ -67,7 +67,7 @@ internal static class SoakRun
     {
         if (options.AllocatorTuning) {
             var tuning = TorchActivations.NativeAllocator.TuneForTensors();
-            // A run that asked for the tuning and did not get it would measure something else under its name.
+            // A run that requests the tuning and does not get it would measure something else under its name.
             if (!tuning.Applied) throw new InvalidOperationException($"--allocator-tuning on, but the allocator was not tuned: {tuning.Reason}.");
             log.WriteLine($"{activation} {side}: allocator tuned ({tuning.Reason}).");
         }
