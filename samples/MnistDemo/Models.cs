@@ -101,11 +101,15 @@ public static class ActivationFactory
 
         public override Tensor forward(Tensor input)
         {
-            var b = beta.numel() == 1 ? beta.reshape(Array.Empty<long>())
-                : beta.reshape([1, beta.numel(), .. Enumerable.Repeat(1L, (int)input.dim() - 2)]);
+            var b = AlongChannels(beta, input);
             return input * torch.sigmoid(input * b);
         }
     }
+
+    /// <summary>A per-channel parameter shaped to broadcast along dim 1 of <paramref name="input"/> (0-d when it has one value).</summary>
+    static Tensor AlongChannels(Tensor parameter, Tensor input) =>
+        parameter.numel() == 1 ? parameter.reshape(Array.Empty<long>())
+            : parameter.reshape([1, parameter.numel(), .. Enumerable.Repeat(1L, (int)input.dim() - 2)]);
 
     /// <summary>A parameter-free activation written in built-in torch ops.</summary>
     sealed class BuiltinFunction(string name, Func<Tensor, Tensor> f) : nn.Module<Tensor, Tensor>(name)
@@ -141,8 +145,7 @@ public static class ActivationFactory
 
         public override Tensor forward(Tensor input)
         {
-            var a = alpha.numel() == 1 ? alpha.reshape(Array.Empty<long>())
-                : alpha.reshape([1, alpha.numel(), .. Enumerable.Repeat(1L, (int)input.dim() - 2)]);
+            var a = AlongChannels(alpha, input);
             return input + (input * a).sin().square() / a;
         }
     }
