@@ -10,6 +10,7 @@ namespace TorchActivations.Core
 
         public double Lambda { get; } = Guard.NonNegative(lambda, nameof(lambda));
         public override string Name => "hardshrink";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.hardshrink(x[0], Lambda);
 
         // Output x for |x| ≥ λ; slope 1 only for |x| > λ.
         PiecewiseLinear Rule => new(PiecewiseKind.Hardshrink, Lambda);

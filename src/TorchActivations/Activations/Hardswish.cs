@@ -11,6 +11,7 @@ namespace TorchActivations.Core
     {
         public static readonly HardswishDefinition Instance = new();
         public override string Name => "hardswish";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.hardswish(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {

@@ -13,6 +13,8 @@ namespace TorchActivations.Core
 
         public double Threshold { get; } = Guard.NotNaN(threshold, nameof(threshold));
         public override string Name => "heaviside";
+        // torch.heaviside has no derivative, so (x ≥ threshold) as a float stands in: like the package, it passes no gradient.
+        public override Func<Tensor[], Tensor> Builtin => x => x[0].ge(Threshold).to_type(x[0].dtype);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save) => 
             // Through uint8: torch's bool-to-float cast is several times slower than bool → uint8 → float.

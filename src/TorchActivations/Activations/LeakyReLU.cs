@@ -10,6 +10,7 @@ namespace TorchActivations.Core
 
         public double NegativeSlope { get; } = Guard.Finite(negative_slope, nameof(negative_slope));
         public override string Name => "leaky_relu";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.leaky_relu(x[0], NegativeSlope);
 
         PiecewiseLinear Rule => new(PiecewiseKind.LeakyRelu, NegativeSlope);
 

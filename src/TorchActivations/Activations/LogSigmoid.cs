@@ -11,6 +11,7 @@ namespace TorchActivations.Core
     {
         public static readonly LogSigmoidDefinition Instance = new();
         public override string Name => "logsigmoid";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.logsigmoid(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {

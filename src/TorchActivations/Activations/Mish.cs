@@ -11,6 +11,7 @@ namespace TorchActivations.Core
     {
         public static readonly MishDefinition Instance = new();
         public override string Name => "mish";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.mish(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {

@@ -14,6 +14,7 @@ namespace TorchActivations.Core
 
         public static readonly PReLUDefinition Instance = new();
         public override string Name => "prelu";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.prelu(x[0], x[1]);
 
         public override void CheckInputs(ReadOnlySpan<Tensor> inputs) => PerChannelParameter.Check(inputs[0], inputs[1], "weight");
 
@@ -47,8 +48,10 @@ namespace TorchActivations.Core
 namespace TorchActivations.Modules
 {
     /// <inheritdoc cref="Functional.prelu"/>
-    public sealed class PReLU : torch.nn.Module<Tensor, Tensor>
+    public sealed class PReLU : torch.nn.Module<Tensor, Tensor>, IDeclaredActivation
     {
+        ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => PReLUDefinition.Instance;
+
         internal PReLU(long num_parameters, double init, Device? device, ScalarType? dtype) : base(nameof(PReLU))
         {
             weight = PerChannelParameter.Create(num_parameters, init, device, dtype);

@@ -10,6 +10,8 @@ namespace TorchActivations.Core
     {
         public static readonly QuickGELUDefinition Instance = new();
         public override string Name => "quick_gelu";
+        // No built-in op: the formula in built-in ops.
+        public override Func<Tensor[], Tensor> Builtin => x => x[0] * torch.sigmoid(x[0] * Slope);
 
         /// <summary>CLIP's constant: σ(1.702·x) approximates the normal CDF Φ(x).</summary>
         public const double Slope = 1.702;

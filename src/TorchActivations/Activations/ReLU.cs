@@ -10,6 +10,7 @@ namespace TorchActivations.Core
 
         public static readonly ReLUDefinition Instance = new();
         public override string Name => "relu";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.relu(x[0]);
 
         static readonly PiecewiseLinear Rule = new(PiecewiseKind.Relu);
 

@@ -10,6 +10,8 @@ namespace TorchActivations.Core
     {
         public static readonly ReLUSquaredDefinition Instance = new();
         public override string Name => "relu_squared";
+        // No built-in op: the formula in built-in ops.
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.relu(x[0]).square();
 
         static readonly Scalar Two = Scalars.S(2);
 

@@ -11,6 +11,7 @@ namespace TorchActivations.Core
     {
         public static readonly SiLUDefinition Instance = new();
         public override string Name => "silu";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.silu(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {

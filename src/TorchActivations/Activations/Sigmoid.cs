@@ -11,6 +11,7 @@ namespace TorchActivations.Core
     {
         public static readonly SigmoidDefinition Instance = new();
         public override string Name => "sigmoid";
+        public override Func<Tensor[], Tensor> Builtin => x => torch.sigmoid(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {

@@ -22,6 +22,12 @@ namespace TorchActivations.Core
     {
         public static readonly SnakeDefinition Instance = new();
         public override string Name => "snake";
+        // No built-in op: the formula x + sin²(αx)/α in built-in ops, α along the channels.
+        public override Func<Tensor[], Tensor> Builtin => x => {
+            var alpha = Ops.AlongChannels(x[1], x[0].dim());
+            var sin = (x[0] * alpha).sin();
+            return x[0] + sin * sin / alpha;
+        };
 
         /// <summary>|α·x| below which the series replaces the closed form.</summary>
         public const double SeriesBelow = 0.01;
@@ -87,8 +93,10 @@ namespace TorchActivations.Core
 namespace TorchActivations.Modules
 {
     /// <inheritdoc cref="Functional.snake"/>
-    public sealed class Snake : torch.nn.Module<Tensor, Tensor>
+    public sealed class Snake : torch.nn.Module<Tensor, Tensor>, IDeclaredActivation
     {
+        ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => SnakeDefinition.Instance;
+
         internal Snake(long num_parameters, double init, Device? device, ScalarType? dtype) : base(nameof(Snake))
         {
             alpha = PerChannelParameter.Create(num_parameters, init, device, dtype);

@@ -10,6 +10,7 @@ namespace TorchActivations.Core
 
         public double Lambda { get; } = Guard.NonNegative(lambda, nameof(lambda));
         public override string Name => "softshrink";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.softshrink(x[0], Lambda);
 
         // x − clamp(x, −λ, λ) is x − λ above λ, x + λ below −λ and 0 between.
         PiecewiseLinear Rule => new(PiecewiseKind.Softshrink, Lambda);

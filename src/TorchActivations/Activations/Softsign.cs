@@ -10,6 +10,7 @@ namespace TorchActivations.Core
     {
         public static readonly SoftsignDefinition Instance = new();
         public override string Name => "softsign";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.softsign(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {

@@ -12,6 +12,8 @@ namespace TorchActivations.Core
     {
         public static readonly SwishDefinition Instance = new();
         public override string Name => "swish";
+        // No built-in op with a learnable β: the formula in built-in ops, β along the channels.
+        public override Func<Tensor[], Tensor> Builtin => x => x[0] * torch.sigmoid(x[0] * Ops.AlongChannels(x[1], x[0].dim()));
 
         public override void CheckInputs(ReadOnlySpan<Tensor> inputs) => PerChannelParameter.Check(inputs[0], inputs[1], "beta");
 
@@ -45,8 +47,10 @@ namespace TorchActivations.Core
 namespace TorchActivations.Modules
 {
     /// <inheritdoc cref="Functional.swish"/>
-    public sealed class Swish : torch.nn.Module<Tensor, Tensor>
+    public sealed class Swish : torch.nn.Module<Tensor, Tensor>, IDeclaredActivation
     {
+        ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => SwishDefinition.Instance;
+
         internal Swish(long num_parameters, double init, Device? device, ScalarType? dtype) : base(nameof(Swish))
         {
             beta = PerChannelParameter.Create(num_parameters, init, device, dtype);

@@ -11,6 +11,7 @@ namespace TorchActivations.Core
     {
         public static readonly TanhDefinition Instance = new();
         public override string Name => "tanh";
+        public override Func<Tensor[], Tensor> Builtin => x => torch.tanh(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {

@@ -15,6 +15,7 @@ namespace TorchActivations.Core
     {
         public static readonly TanhshrinkDefinition Instance = new();
         public override string Name => "tanhshrink";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.tanhshrink(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {

@@ -11,6 +11,7 @@ namespace TorchActivations.Core
         public double Threshold { get; } = Guard.NotNaN(threshold, nameof(threshold));
         public double Value { get; } = Guard.NotNaN(value, nameof(value));
         public override string Name => "threshold";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.threshold(x[0], Threshold, Value);
 
         // "x ≤ threshold" rather than "not x > threshold", so a NaN input stays NaN as in PyTorch.
         PiecewiseLinear Rule => new(PiecewiseKind.Threshold, Threshold, Value);
