@@ -18,4 +18,15 @@ internal sealed class ActivationAttribute(string functional, string module) : At
 
     /// <summary>Whether the module, factory and functional take <c>inplace</c>, as their TorchSharp counterparts do.</summary>
     public bool Inplace { get; init; }
+
+    /// <summary>
+    /// The name of a learnable tensor with one value shared by all channels or one per channel (dim 1), which the
+    /// definition takes after the input (PReLU's <c>weight</c>): the module then owns it as a parameter, created from
+    /// <c>num_parameters</c> and <see cref="Init"/>, and the functional takes it as a tensor, documented by the
+    /// declaration's <c>&lt;learnable name="..."&gt;</c> tag.
+    /// </summary>
+    public string? PerChannel { get; init; }
+
+    /// <summary>The default initial value of the <see cref="PerChannel"/> tensor.</summary>
+    public double Init { get; init; } = 1;
 }
