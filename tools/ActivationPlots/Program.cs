@@ -104,7 +104,8 @@ sealed record Figure(string Name, string Spec, string Title, double Lo, double H
 static class Figures
 {
     // Only what a plot needs beyond the package: which parameters illustrate the shape, the range
-    // that shows it, and where the kinks are. Activations not listed are drawn with their defaults.
+    // that shows it, and where the kinks are. Activations not listed are drawn with their defaults on [−6, 6],
+    // without kink markers.
     static readonly Dictionary<string, Figure> Table = new[] {
         F("relu", "relu", -6, 6, [0]),
         F("leaky_relu", "leaky_relu(negative_slope=0.1)", -6, 6, [0], "slope 0.1 instead of the default 0.01, to be visible"),
@@ -147,7 +148,7 @@ static class Figures
         new(name, spec, Title(name, spec), lo, hi, kinks, note);
 
     public static Figure For(string name) =>
-        Table.TryGetValue(name, out var f) ? f : F(name, name, -6, 6, [], "no kink information in the plot tool");
+        Table.TryGetValue(name, out var f) ? f : F(name, name, -6, 6, []);
 
     /// <summary>The spec with every parameter's value, defaults included (flags left out): e.g. elu(alpha=1).</summary>
     static string Title(string name, string spec)
