@@ -10,19 +10,13 @@ namespace TorchActivations.Core
     /// </summary>
     /// <param name="lambda">λ ≥ 0. Default 0.5.</param>
     [Activation("hardshrink", "Hardshrink")]
-    internal sealed partial class HardshrinkDefinition(double lambda = 0.5) : ElementwiseDefinition
+    internal sealed partial class HardshrinkDefinition(double lambda = 0.5) : PiecewiseLinearDefinition
     {
-        public override bool PiecewiseConstantDerivative => true;
-
         public double Lambda { get; } = Guard.NonNegative(lambda, nameof(lambda));
         public override string Name => "hardshrink";
         public override Func<Tensor[], Tensor> Builtin => x => nn.functional.hardshrink(x[0], Lambda);
 
         // Output x for |x| ≥ λ; slope 1 only for |x| > λ.
-        PiecewiseLinear Rule => new(PiecewiseKind.Hardshrink, Lambda);
-
-        public override Tensor Forward(Tensor x, List<Tensor>? save) => Rule.Forward(x, save);
-
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.Backward(grad, saved[0]);
+        protected override PiecewiseLinear Rule => new(PiecewiseKind.Hardshrink, Lambda);
     }
 }

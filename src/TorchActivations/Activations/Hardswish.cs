@@ -30,9 +30,11 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
-            if (KernelRunner.Backward(x, grad, new HardswishBackward()) is { } fast) return fast;
             var slope = x.div(S(3)).add_(S(0.5), One).masked_fill_(x.le(S(-3)), Zero).masked_fill_(x.ge(S(3)), One);
             return slope.mul_(grad);
         }
+
+        public override Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved) =>
+            KernelRunner.Backward(saved[0], grad, new HardswishBackward());
     }
 }

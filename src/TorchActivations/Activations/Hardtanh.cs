@@ -5,10 +5,8 @@ using static TorchSharp.torch;
 namespace TorchActivations.Core
 {
     /// <summary>clamp(x, m, M) with derivative 1 on [m, M) and 0 elsewhere; ReLU6 is the case (0, 6).</summary>
-    internal sealed class HardtanhDefinition : ElementwiseDefinition
+    internal sealed class HardtanhDefinition : PiecewiseLinearDefinition
     {
-        public override bool PiecewiseConstantDerivative => true;
-
         public static readonly HardtanhDefinition ReLU6 = new(0, 6, "relu6");
 
         public HardtanhDefinition(double min_val, double max_val) : this(min_val, max_val, "hardtanh") { }
@@ -33,12 +31,7 @@ namespace TorchActivations.Core
             ? x => nn.functional.relu6(x[0])
             : x => x[0].clamp(MinVal, MaxVal);
 
-        PiecewiseLinear Rule => new(PiecewiseKind.Clamp, MinVal, MaxVal);
-
-        // Keeps a 1-byte mask (slope 1 on [min_val, max_val), 0 elsewhere) for backward.
-        public override Tensor Forward(Tensor x, List<Tensor>? save) => Rule.Forward(x, save);
-
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.Backward(grad, saved[0]);
+        protected override PiecewiseLinear Rule => new(PiecewiseKind.Clamp, MinVal, MaxVal);
     }
 }
 

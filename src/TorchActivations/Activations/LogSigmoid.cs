@@ -22,8 +22,9 @@ namespace TorchActivations.Core
         }
 
         // 1 / (1 + eˣ) = σ(−x); eˣ may overflow to +inf, giving exactly 0.
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
-            KernelRunner.Backward(saved[0], grad, new LogSigmoidBackward())
-            ?? (torch.is_grad_enabled() ? grad / saved[0].exp().add(One, One) : grad / saved[0].exp().add_(One, One));
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => grad / saved[0].exp().add(One, One);
+
+        public override Tensor UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved) =>
+            KernelRunner.Backward(saved[0], grad, new LogSigmoidBackward()) ?? grad / saved[0].exp().add_(One, One);
     }
 }

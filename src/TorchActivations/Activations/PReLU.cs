@@ -34,17 +34,19 @@ namespace TorchActivations.Core
         public override Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var (x, weight) = (saved[0], saved[1]);
-            Tensor gradInput, perElement;
-            if (!torch.is_grad_enabled()) {
-                // Not recorded: fused selects instead of torch's (slow) bool-mask kernels, same values.
-                gradInput = FastPath.Where(x, 1, 0, orEqual: true, grad, grad * Ops.AlongChannels(weight, x.dim()));
-                perElement = FastPath.Where(x, 1, 0, orEqual: true, torch.zeros_like(grad), grad * x);
-            } else {
-                var nonNegative = x.ge(Zero);
-                gradInput = grad.where(nonNegative, grad * Ops.AlongChannels(weight, x.dim()));
-                // dPReLU/da = x for x < 0, 0 for x ≥ 0; summed over everything but the channel dim.
-                perElement = (grad * x).masked_fill(nonNegative, Zero);
-            }
+            var nonNegative = x.ge(Zero);
+            var gradInput = grad.where(nonNegative, grad * Ops.AlongChannels(weight, x.dim()));
+            // dPReLU/da = x for x < 0, 0 for x ≥ 0; summed over everything but the channel dim.
+            var perElement = (grad * x).masked_fill(nonNegative, Zero);
+            return [gradInput, PerChannelParameter.Gradient(perElement, weight)];
+        }
+
+        // Fused selects instead of torch's (slow) bool-mask kernels, same values.
+        public override Tensor?[] UnrecordedBackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var (x, weight) = (saved[0], saved[1]);
+            var gradInput = FastPath.Where(x, 1, 0, orEqual: true, grad, grad * Ops.AlongChannels(weight, x.dim()));
+            var perElement = FastPath.Where(x, 1, 0, orEqual: true, torch.zeros_like(grad), grad * x);
             return [gradInput, PerChannelParameter.Gradient(perElement, weight)];
         }
     }

@@ -9,18 +9,11 @@ namespace TorchActivations.Core
     /// Keeps a 1-byte mask for backward.
     /// </summary>
     [Activation("relu", "ReLU", Inplace = true)]
-    internal sealed partial class ReLUDefinition : ElementwiseDefinition
+    internal sealed partial class ReLUDefinition : PiecewiseLinearDefinition
     {
-        public override bool PiecewiseConstantDerivative => true;
-
         public override string Name => "relu";
         public override Func<Tensor[], Tensor> Builtin => x => nn.functional.relu(x[0]);
 
-        static readonly PiecewiseLinear Rule = new(PiecewiseKind.Relu);
-
-        // Keeps a 1-byte mask (slope 1 or 0) for backward.
-        public override Tensor Forward(Tensor x, List<Tensor>? save) => Rule.Forward(x, save);
-
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.Backward(grad, saved[0]);
+        protected override PiecewiseLinear Rule { get; } = new(PiecewiseKind.Relu);
     }
 }

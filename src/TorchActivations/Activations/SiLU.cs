@@ -27,11 +27,13 @@ internal sealed partial class SiLUDefinition : ElementwiseDefinition
     public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
     {
         var x = saved[0];
-        if (KernelRunner.Backward(x, grad, new SiLUBackward()) is { } fast) return fast;
         var s = Ops.Logistic(x);
         // σ(x)·(1 + x·(1 − σ(x))): for x → +∞ the product x·(1 − σ) is x·0 = 0, for x → −∞ the factor σ is 0;
         // x is finite, so neither gives 0·∞.
         var slope = s.neg().add_(One, One).mul_(x).add_(One, One).mul_(s);
         return slope.mul_(grad);
     }
+
+    public override Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved) =>
+        KernelRunner.Backward(saved[0], grad, new SiLUBackward());
 }

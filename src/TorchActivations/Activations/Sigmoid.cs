@@ -26,9 +26,13 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var y = saved[0];
-            if (!torch.is_grad_enabled())
-                return FastPath.TrySavedSlope(FastPath.SavedSlope.Sigmoid, grad, y) ?? (grad * y).mul_(y.neg().add_(One, One));
             return grad * y * y.neg().add(One, One);
+        }
+
+        public override Tensor UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var y = saved[0];
+            return FastPath.TrySavedSlope(FastPath.SavedSlope.Sigmoid, grad, y) ?? (grad * y).mul_(y.neg().add_(One, One));
         }
     }
 }

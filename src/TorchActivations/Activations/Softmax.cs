@@ -56,23 +56,29 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var y = saved[0];
-            var d = dim < 0 ? dim + Math.Max(y.dim(), 1) : dim;
-            if (!torch.is_grad_enabled()) {
-                // Not recorded: the same values with fewer full-size temporaries (in place on fresh ones).
-                if (kind == Kind.LogSoftmax)
-                    return y.exp().mul_(grad.sum(d, keepdim: true).neg_()).add_(grad, One);   // −e^y·Σg + g = g − e^y·Σg
-                // Along the last dim of contiguous float CPU rows: one fused pass per row.
-                if (Fused.SoftmaxBackward(grad, y, d, negate: kind == Kind.Softmin) is { } fused) return fused;
-                var dot = (grad * y).sum(d, keepdim: true);
-                // y ⊙ (g − dot); for softmin y ⊙ (dot − g) = −(y ⊙ (g − dot)) exactly.
-                return (kind == Kind.Softmin ? dot - grad : grad - dot).mul_(y);
-            }
+            var d = Along(y);
             if (kind == Kind.LogSoftmax)
                 return grad - y.exp() * grad.sum(d, keepdim: true);
             // Softmax: y ⊙ (g − Σ g⊙y); softmin is softmax of −x, so the same with the sign flipped.
             var gradLogits = y * (grad - (grad * y).sum(d, keepdim: true));
             return kind == Kind.Softmin ? gradLogits.neg() : gradLogits;
         }
+
+        // The same values with fewer full-size temporaries (in place on fresh ones).
+        public override Tensor UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var y = saved[0];
+            var d = Along(y);
+            if (kind == Kind.LogSoftmax)
+                return y.exp().mul_(grad.sum(d, keepdim: true).neg_()).add_(grad, One);   // −e^y·Σg + g = g − e^y·Σg
+            // Along the last dim of contiguous float CPU rows: one fused pass per row.
+            if (Fused.SoftmaxBackward(grad, y, d, negate: kind == Kind.Softmin) is { } fused) return fused;
+            var dot = (grad * y).sum(d, keepdim: true);
+            // y ⊙ (g − dot); for softmin y ⊙ (dot − g) = −(y ⊙ (g − dot)) exactly.
+            return (kind == Kind.Softmin ? dot - grad : grad - dot).mul_(y);
+        }
+
+        long Along(Tensor y) => dim < 0 ? dim + Math.Max(y.dim(), 1) : dim;
     }
 }
 

@@ -21,12 +21,14 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             // 1 / (x² + 2|x| + 1) = 1 / (1 + |x|)²
-            if (!torch.is_grad_enabled()) {
-                var d = saved[0].abs().add_(One, One);
-                return grad / d.mul_(d);
-            }
             var denominator = saved[0].abs().add(One, One);
             return grad / (denominator * denominator);
+        }
+
+        public override Tensor UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var d = saved[0].abs().add_(One, One);
+            return grad / d.mul_(d);
         }
     }
 }

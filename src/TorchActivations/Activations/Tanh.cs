@@ -27,10 +27,14 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var y = saved[0];
-            // Not recorded: 1 − y² in place on one temporary (−y² + 1 rounds as 1 − y² does).
-            if (!torch.is_grad_enabled())
-                return FastPath.TrySavedSlope(FastPath.SavedSlope.Tanh, grad, y) ?? (y * y).neg_().add_(One, One).mul_(grad);
             return grad * (y * y).neg().add(One, One);
+        }
+
+        // 1 − y² in place on one temporary (−y² + 1 rounds as 1 − y² does).
+        public override Tensor UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var y = saved[0];
+            return FastPath.TrySavedSlope(FastPath.SavedSlope.Tanh, grad, y) ?? (y * y).neg_().add_(One, One).mul_(grad);
         }
     }
 }

@@ -25,13 +25,15 @@ namespace TorchActivations.Core
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
-            if (KernelRunner.Backward(saved[0], grad, new TanhshrinkBackward()) is { } fast) return fast;
-            if (!torch.is_grad_enabled()) {
-                var t = saved[0].tanh();
-                return FastPath.TrySavedSlope(FastPath.SavedSlope.TanhSquared, grad, t) ?? t.mul_(t).mul_(grad);
-            }
             var th = saved[0].tanh();
             return grad * (th * th);
+        }
+
+        public override Tensor UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            if (KernelRunner.Backward(saved[0], grad, new TanhshrinkBackward()) is { } fast) return fast;
+            var t = saved[0].tanh();
+            return FastPath.TrySavedSlope(FastPath.SavedSlope.TanhSquared, grad, t) ?? t.mul_(t).mul_(grad);
         }
     }
 }

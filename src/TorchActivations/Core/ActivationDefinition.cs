@@ -32,10 +32,18 @@ internal abstract class ActivationDefinition
 
     /// <summary>
     /// The gradients with respect to each input, given the output's gradient and the tensors
-    /// <see cref="Forward"/> saved. Runs inside a native autograd callback, where an exception
-    /// would abort the process: everything that can fail must have been checked before.
+    /// <see cref="Forward"/> saved, as differentiable tensor operations: this is what a backward that autograd records
+    /// (under <c>create_graph</c>) runs, and what every other backward falls back to. Runs inside a native autograd
+    /// callback, where an exception would abort the process: everything that can fail must have been checked before.
     /// </summary>
     public abstract Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved);
+
+    /// <summary>
+    /// The same gradients where autograd does not record the backward (the usual case): a kernel, or arithmetic in
+    /// place on fresh temporaries; null where the definition has nothing faster than <see cref="BackwardAll"/> for
+    /// these tensors. <see cref="ActivationFunction"/> is the one place that chooses between the two.
+    /// </summary>
+    public virtual Tensor?[]? UnrecordedBackwardAll(Tensor grad, IReadOnlyList<Tensor> saved) => null;
 
     /// <summary>
     /// TorchSharp's own computation of the same function, for the inputs <see cref="Forward(ReadOnlySpan{Tensor}, List{Tensor})"/>
@@ -99,10 +107,16 @@ internal abstract class ElementwiseDefinition : ActivationDefinition
     /// <summary>Computes the activation; saves into <paramref name="save"/> what <see cref="Backward(Tensor, IReadOnlyList{Tensor})"/> reads.</summary>
     public abstract Tensor Forward(Tensor x, List<Tensor>? save);
 
-    /// <summary>The gradient with respect to the input.</summary>
+    /// <summary>The gradient with respect to the input, differentiable (see <see cref="ActivationDefinition.BackwardAll"/>).</summary>
     public abstract Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved);
+
+    /// <summary>The gradient where autograd does not record (see <see cref="ActivationDefinition.UnrecordedBackwardAll"/>), or null.</summary>
+    public virtual Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved) => null;
 
     public sealed override Tensor Forward(ReadOnlySpan<Tensor> inputs, List<Tensor>? save) => Forward(inputs[0], save);
 
     public sealed override Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved) => [Backward(grad, saved)];
+
+    public sealed override Tensor?[]? UnrecordedBackwardAll(Tensor grad, IReadOnlyList<Tensor> saved) =>
+        UnrecordedBackward(grad, saved) is { } g ? [g] : null;
 }

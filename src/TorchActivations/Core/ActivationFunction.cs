@@ -94,10 +94,14 @@ internal sealed class ActivationFunction : SingleTensorFunction<ActivationFuncti
                     output = saved[^1];
                     saved.RemoveAt(saved.Count - 1);
                 }
-                var gradients = definition.BackwardAll(grad_output, saved);
-                // Under create_graph (grad mode on in backward) tie the input gradient to the output, so that its
-                // derivative with respect to the input exists and is 0.
-                if (output is not null && torch.is_grad_enabled() && gradients[0] is { } first)
+                // Grad mode is on in backward only under create_graph, when autograd records it: then the differentiable
+                // form, otherwise the definition's fastest.
+                bool recorded = torch.is_grad_enabled();
+                var gradients = (recorded ? null : definition.UnrecordedBackwardAll(grad_output, saved))
+                                ?? definition.BackwardAll(grad_output, saved);
+                // Recorded: tie the input gradient to the output, so that its derivative with respect to the input
+                // exists and is 0.
+                if (output is not null && recorded && gradients[0] is { } first)
                     gradients[0] = TiedTo(first, output);
                 foreach (var g in gradients) {
                     result.Add(g?.DetachFromDisposeScope()!);

@@ -51,21 +51,26 @@ internal abstract class GatedDefinition(long dim) : ActivationDefinition
     {
         var (a, b) = Halves(saved[0], out long d);
         var gateSaved = new List<Tensor>(1);
-        Tensor gate;
-        if (torch.is_grad_enabled()) {
-            // Under create_graph autograd records this backward, so act(b) must be differentiable: the gate's forward
-            // is not (fused kernels, in-place steps), the gate applied as the package's activation is, with its own
-            // derivative. The forward then only collects what the gate's backward reads (b itself, or a mask).
-            using (torch.no_grad()) Gate.Forward(b, gateSaved);
-            gate = Gate.Apply(b);
-        } else {
-            gate = Gate.Forward(b, gateSaved);
-        }
+        // Autograd records this backward, so act(b) must be differentiable: the gate's forward is not (kernels,
+        // in-place steps), the gate applied as the package's activation is, with its own derivative. The forward then
+        // only collects what the gate's backward reads (b itself, or a mask).
+        using (torch.no_grad()) Gate.Forward(b, gateSaved);
+        var gate = Gate.Apply(b);
         // ∂/∂a = act(b); ∂/∂b = a·act'(b), which is the gate's own backward applied to the incoming gradient times a.
-        // Out of place, so that the result stays differentiable under create_graph.
+        // Out of place, so that the result stays differentiable.
         var gradA = grad.mul(gate);
         var gradB = Gate.Backward(grad.mul(a), gateSaved);
         return [torch.cat([gradA, gradB], d)];
+    }
+
+    public override Tensor?[] UnrecordedBackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
+    {
+        var (a, b) = Halves(saved[0], out long d);
+        var gateSaved = new List<Tensor>(1);
+        var gate = Gate.Forward(b, gateSaved);
+        var gateGrad = grad.mul(a);
+        var gradB = Gate.UnrecordedBackward(gateGrad, gateSaved) ?? Gate.Backward(gateGrad, gateSaved);
+        return [torch.cat([grad.mul(gate), gradB], d)];
     }
 
     (Tensor A, Tensor B) Halves(Tensor x, out long d)

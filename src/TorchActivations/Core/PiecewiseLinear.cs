@@ -9,6 +9,23 @@ using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core;
 
+/// <summary>
+/// A piecewise-linear activation whose derivative takes two values: its <see cref="Rule"/> computes the value and a
+/// 1-byte mask of which slope applies, which is all backward keeps.
+/// </summary>
+internal abstract class PiecewiseLinearDefinition : ElementwiseDefinition
+{
+    protected abstract PiecewiseLinear Rule { get; }
+
+    public sealed override bool PiecewiseConstantDerivative => true;
+
+    public sealed override Tensor Forward(Tensor x, List<Tensor>? save) => Rule.Forward(x, save);
+
+    public sealed override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.Backward(grad, saved[0]);
+
+    public sealed override Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved) => Rule.UnrecordedBackward(grad, saved[0]);
+}
+
 /// <summary>The piecewise-linear activations whose derivative takes two values, 1 and <see cref="PiecewiseLinear.BlockedSlope"/>.</summary>
 internal enum PiecewiseKind
 {
@@ -62,19 +79,23 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
         return output;
     }
 
+    /// <summary>One pass over the gradient and the mask, where both are on the CPU in a supported dtype; not differentiable.</summary>
+    public Tensor? UnrecordedBackward(Tensor grad, Tensor mask)
+    {
+        if (grad.numel() == 0 || !FastPath.Supports(grad) || grad.numel() != mask.numel() || !mask.is_contiguous()
+            || mask.device_type != DeviceType.CPU) return null;
+        var gc = FastPath.Contiguous(grad);
+        var result = torch.empty_like(gc);
+        if (grad.dtype == ScalarType.Float32)
+            Kernels<float>.Backward((float)BlockedSlope, FastPath.Span<float>(gc), mask.bytes, FastPath.Span<float>(result));
+        else
+            Kernels<double>.Backward(BlockedSlope, FastPath.Span<double>(gc), mask.bytes, FastPath.Span<double>(result));
+        return result;
+    }
+
+    /// <summary>The gradient as a select on the mask: differentiable in grad (create_graph), and exact where grad is ±inf.</summary>
     public Tensor Backward(Tensor grad, Tensor mask)
     {
-        if (!torch.is_grad_enabled() && grad.numel() > 0 && FastPath.Supports(grad)
-            && grad.numel() == mask.numel() && mask.is_contiguous() && mask.device_type == DeviceType.CPU) {
-            var gc = FastPath.Contiguous(grad);
-            var result = torch.empty_like(gc);
-            if (grad.dtype == ScalarType.Float32)
-                Kernels<float>.Backward((float)BlockedSlope, FastPath.Span<float>(gc), mask.bytes, FastPath.Span<float>(result));
-            else
-                Kernels<double>.Backward(BlockedSlope, FastPath.Span<double>(gc), mask.bytes, FastPath.Span<double>(result));
-            return result;
-        }
-        // Differentiable in grad (create_graph), and exact where grad is ±inf: a select, not a product with 0.
         var pass = mask.to(grad.device).to_type(ScalarType.Bool);
         var blocked = BlockedSlope == 0 ? torch.zeros_like(grad) : grad.mul(S(BlockedSlope));
         return grad.where(pass, blocked);
