@@ -12,7 +12,7 @@ namespace TorchActivations.Core
     /// f'(x) = scale for x ≥ 0 (including 0), scale·α·s·e^(s·x) for x &lt; 0.
     /// ELU is (α, 1, 1), CELU is (α, 1, 1/α), SELU is (α₀₁, λ₀₁, 1).
     /// </summary>
-    internal sealed class ExponentialLinearDefinition : ElementwiseDefinition
+    internal sealed class ExponentialLinearDefinition : UnaryDefinition
     {
         readonly double alpha, scale, inputScale, negativeSlopeScale;
 

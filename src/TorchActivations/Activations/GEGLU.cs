@@ -17,7 +17,7 @@ namespace TorchActivations.Core
         readonly GELUDefinition gate;
         public Approximate Approximate { get; }
         public override string Name => "geglu";
-        protected override ElementwiseDefinition Gate => gate;
+        protected override UnaryDefinition Gate => gate;
     }
 }
 

@@ -7,7 +7,7 @@ using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
-    internal sealed class GELUDefinition : ElementwiseDefinition
+    internal sealed class GELUDefinition : UnaryDefinition
     {
         public static readonly GELUDefinition Exact = new(Approximate.none);
         public static readonly GELUDefinition Tanh = new(Approximate.tanh);

@@ -6,7 +6,7 @@ using static TorchActivations.Core.Scalars;
 namespace TorchActivations.Core
 {
     /// <summary>relu6(x + 3) / 6; keeps a 1-byte mask of where the slope is 0 (x ≤ −3 or x ≥ 3).</summary>
-    internal sealed class HardsigmoidDefinition : ElementwiseDefinition
+    internal sealed class HardsigmoidDefinition : UnaryDefinition
     {
         public override bool PiecewiseConstantDerivative => true;
 

@@ -12,7 +12,7 @@ namespace TorchActivations.Core
     /// 1 at x = 3 (the slopes outside the middle piece), as PyTorch's built-in gives.
     /// </summary>
     [Activation("hardswish", "Hardswish", Inplace = true)]
-    internal sealed partial class HardswishDefinition : ElementwiseDefinition
+    internal sealed partial class HardswishDefinition : UnaryDefinition
     {
         // x·relu6(x + 3) / 6; saves x, whose slope x/3 + 1/2 between the kinks backward needs.
 

@@ -11,7 +11,7 @@ namespace TorchActivations.Core
     /// </summary>
     /// <param name="threshold">Where the step is; not NaN. Default 0.</param>
     [Activation("heaviside", "Heaviside")]
-    internal sealed partial class HeavisideDefinition(double threshold = 0) : ElementwiseDefinition
+    internal sealed partial class HeavisideDefinition(double threshold = 0) : UnaryDefinition
     {
         // The step function; its derivative is 0 everywhere (taken as 0 at the jump), so nothing is saved.
 

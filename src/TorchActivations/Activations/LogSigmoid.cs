@@ -8,7 +8,7 @@ namespace TorchActivations.Core
 {
     /// <summary>LogSigmoid(x) = ln(1 / (1 + e^(−x))); LogSigmoid'(x) = 1 / (1 + eˣ).</summary>
     [Activation("logsigmoid", "LogSigmoid")]
-    internal sealed partial class LogSigmoidDefinition : ElementwiseDefinition
+    internal sealed partial class LogSigmoidDefinition : UnaryDefinition
     {
         public override string Name => "logsigmoid";
         public override Func<Tensor[], Tensor> Builtin => x => nn.functional.logsigmoid(x[0]);

@@ -11,7 +11,7 @@ namespace TorchActivations.Core
     /// Smooth and non-monotonic like SiLU; Mish'(0) = tanh(ln 2) = 0.6. Keeps only the input for backward.
     /// </summary>
     [Activation("mish", "Mish", Inplace = true)]
-    internal sealed partial class MishDefinition : ElementwiseDefinition
+    internal sealed partial class MishDefinition : UnaryDefinition
     {
         // Saves x only (as PyTorch does); softplus, tanh and σ are recomputed in backward.
 

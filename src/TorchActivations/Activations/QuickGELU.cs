@@ -11,7 +11,7 @@ namespace TorchActivations.Core
     /// QuickGELU'(x) = σ(z)·(1 + z·(1 − σ(z))), z = 1.702·x. Keeps only the input for backward.
     /// </summary>
     [Activation("quick_gelu", "QuickGELU", Inplace = true)]
-    internal sealed partial class QuickGELUDefinition : ElementwiseDefinition
+    internal sealed partial class QuickGELUDefinition : UnaryDefinition
     {
         // Saves x (which autograd keeps anyway): σ(1.702·x) is recomputed in backward instead of stored.
 

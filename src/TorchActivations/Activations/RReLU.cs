@@ -10,7 +10,7 @@ namespace TorchActivations.Core
     /// Training: each element gets a slope a ~ U(lower, upper) for x &lt; 0 (1 for x ≥ 0); saves those slopes.
     /// Evaluation is <see cref="LeakyReLUDefinition"/> with the mean slope (lower + upper) / 2.
     /// </summary>
-    internal sealed class RReLUDefinition : ElementwiseDefinition
+    internal sealed class RReLUDefinition : UnaryDefinition
     {
         public override bool PiecewiseConstantDerivative => true;
 

@@ -8,7 +8,7 @@ namespace TorchActivations.Core
     internal sealed class ReGLUDefinition(long dim) : GatedDefinition(dim)
     {
         public override string Name => "reglu";
-        protected override ElementwiseDefinition Gate => ReLUDefinition.Instance;
+        protected override UnaryDefinition Gate => ReLUDefinition.Instance;
     }
 }
 

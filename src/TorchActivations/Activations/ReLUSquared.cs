@@ -10,7 +10,7 @@ namespace TorchActivations.Core
     /// <see cref="Functional.relu"/> it needs no convention at 0. Keeps only the input for backward.
     /// </summary>
     [Activation("relu_squared", "ReLUSquared", Inplace = true)]
-    internal sealed partial class ReLUSquaredDefinition : ElementwiseDefinition
+    internal sealed partial class ReLUSquaredDefinition : UnaryDefinition
     {
         // Saves x (which autograd keeps anyway); ReLU(x) is recomputed in backward.
 

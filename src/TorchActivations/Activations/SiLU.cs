@@ -10,7 +10,7 @@ namespace TorchActivations.Core;
 /// Keeps only the input for backward. For a learnable β see <see cref="Functional.swish"/>.
 /// </summary>
 [Activation("silu", "SiLU", Inplace = true)]
-internal sealed partial class SiLUDefinition : ElementwiseDefinition
+internal sealed partial class SiLUDefinition : UnaryDefinition
 {
     public override string Name => "silu";
     public override Func<Tensor[], Tensor> Builtin => x => nn.functional.silu(x[0]);

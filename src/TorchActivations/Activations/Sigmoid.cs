@@ -7,7 +7,7 @@ namespace TorchActivations.Core
 {
     /// <summary>Logistic sigmoid. σ(x) = 1 / (1 + e^(−x)); σ'(x) = σ(x)·(1 − σ(x)). Saturates at both ends.</summary>
     [Activation("sigmoid", "Sigmoid")]
-    internal sealed partial class SigmoidDefinition : ElementwiseDefinition
+    internal sealed partial class SigmoidDefinition : UnaryDefinition
     {
         // Saves the output y: σ' = y·(1 − y).
 

@@ -7,7 +7,7 @@ using static TorchActivations.Core.Scalars;
 namespace TorchActivations.Core
 {
     /// <summary>The normalized exponentials along one dim: softmax, softmin (softmax of −x) and log-softmax.</summary>
-    internal sealed class SoftmaxDefinition : ElementwiseDefinition
+    internal sealed class SoftmaxDefinition : UnaryDefinition
     {
         public enum Kind { Softmax, Softmin, LogSoftmax }
 

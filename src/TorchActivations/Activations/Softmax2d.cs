@@ -9,7 +9,7 @@ namespace TorchActivations.Core
     /// Softmax over the channels (dim −3) of a (C, H, W) or (N, C, H, W) input: the softmax definition,
     /// reused as is, behind a check of the input's rank.
     /// </summary>
-    internal sealed class Softmax2dDefinition : ElementwiseDefinition
+    internal sealed class Softmax2dDefinition : UnaryDefinition
     {
         public static readonly Softmax2dDefinition Instance = new();
 

@@ -7,7 +7,7 @@ using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
-    internal sealed class SoftplusDefinition(double beta, double threshold) : ElementwiseDefinition
+    internal sealed class SoftplusDefinition(double beta, double threshold) : UnaryDefinition
     {
         public double Beta { get; } = Guard.Positive(beta, nameof(beta));
         public double Threshold { get; } = Guard.Finite(threshold, nameof(threshold));

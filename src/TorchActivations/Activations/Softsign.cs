@@ -7,7 +7,7 @@ namespace TorchActivations.Core
 {
     /// <summary>Softsign(x) = x / (1 + |x|); Softsign'(x) = 1 / (x² + 2|x| + 1).</summary>
     [Activation("softsign", "Softsign", Inplace = true)]
-    internal sealed partial class SoftsignDefinition : ElementwiseDefinition
+    internal sealed partial class SoftsignDefinition : UnaryDefinition
     {
         public override string Name => "softsign";
         public override Func<Tensor[], Tensor> Builtin => x => nn.functional.softsign(x[0]);

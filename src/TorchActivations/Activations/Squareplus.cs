@@ -13,7 +13,7 @@ namespace TorchActivations.Core;
 /// </summary>
 /// <param name="b">The curvature b &gt; 0. Default 4.</param>
 [Activation("squareplus", "Squareplus", Inplace = true)]
-internal sealed partial class SquareplusDefinition(double b = 4) : ElementwiseDefinition
+internal sealed partial class SquareplusDefinition(double b = 4) : UnaryDefinition
 {
     public double B { get; } = Guard.Positive(b, nameof(b));
     public override string Name => "squareplus";

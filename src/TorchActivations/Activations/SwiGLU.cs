@@ -8,7 +8,7 @@ namespace TorchActivations.Core
     internal sealed class SwiGLUDefinition(long dim) : GatedDefinition(dim)
     {
         public override string Name => "swiglu";
-        protected override ElementwiseDefinition Gate => SiLUDefinition.Instance;
+        protected override UnaryDefinition Gate => SiLUDefinition.Instance;
     }
 }
 

@@ -7,7 +7,7 @@ namespace TorchActivations.Core
 {
     /// <summary>Hyperbolic tangent. tanh(x) = (eˣ − e^(−x)) / (eˣ + e^(−x)); tanh'(x) = 1 − tanh²(x). Saturates at ±1.</summary>
     [Activation("tanh", "Tanh")]
-    internal sealed partial class TanhDefinition : ElementwiseDefinition
+    internal sealed partial class TanhDefinition : UnaryDefinition
     {
         // Saves the output y: tanh' = 1 − y².
 

@@ -8,7 +8,7 @@ namespace TorchActivations.Core
 {
     /// <summary>Tanhshrink(x) = x − tanh(x); Tanhshrink'(x) = tanh²(x).</summary>
     [Activation("tanhshrink", "Tanhshrink", Inplace = true)]
-    internal sealed partial class TanhshrinkDefinition : ElementwiseDefinition
+    internal sealed partial class TanhshrinkDefinition : UnaryDefinition
     {
         // Saves the input: the derivative is tanh²x. (Saving tanh x itself, computed in forward where nothing is recorded, would cut it off from x and make second derivatives through create_graph come out 0.)
 

@@ -101,8 +101,11 @@ internal abstract class ActivationDefinition
     }
 }
 
-/// <summary>An activation of one input tensor with no learnable parameters.</summary>
-internal abstract class ElementwiseDefinition : ActivationDefinition
+/// <summary>
+/// An activation of one input tensor with no learnable tensors: element-wise (ReLU, GELU) or along a dim (softmax). Its
+/// output gradient and its input gradient have the input's shape.
+/// </summary>
+internal abstract class UnaryDefinition : ActivationDefinition
 {
     /// <summary>Computes the activation; saves into <paramref name="save"/> what <see cref="Backward(Tensor, IReadOnlyList{Tensor})"/> reads.</summary>
     public abstract Tensor Forward(Tensor x, List<Tensor>? save);

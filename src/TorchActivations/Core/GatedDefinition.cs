@@ -17,7 +17,7 @@ internal abstract class GatedDefinition(long dim) : ActivationDefinition
     public long Dim { get; } = dim;
 
     /// <summary>The activation applied to the gate half b.</summary>
-    protected abstract ElementwiseDefinition Gate { get; }
+    protected abstract UnaryDefinition Gate { get; }
 
     /// <summary>The value half times the gate's own built-in counterpart of the gate half.</summary>
     public sealed override Func<Tensor[], Tensor>? Builtin => Gate.Builtin is { } gate

@@ -13,7 +13,7 @@ namespace TorchActivations.Core;
 /// A piecewise-linear activation whose derivative takes two values: its <see cref="Rule"/> computes the value and a
 /// 1-byte mask of which slope applies, which is all backward keeps.
 /// </summary>
-internal abstract class PiecewiseLinearDefinition : ElementwiseDefinition
+internal abstract class PiecewiseLinearDefinition : UnaryDefinition
 {
     protected abstract PiecewiseLinear Rule { get; }
 

@@ -95,7 +95,7 @@ public class NativeLifetimeTests(ITestOutputHelper output)
     }
 
     /// <summary>An activation that does nothing but copy: what is left is TorchSharp's and the package's plumbing.</summary>
-    sealed class Copy : ElementwiseDefinition
+    sealed class Copy : UnaryDefinition
     {
         public override string Name => "copy";
         public override Func<Tensor[], Tensor> Builtin => x => x[0].clone();
