@@ -1,5 +1,4 @@
 using TorchActivations.Core;
-using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchActivations.Core.Scalars;
@@ -7,11 +6,19 @@ using static TorchActivations.Core.Scalars;
 namespace TorchActivations.Core
 {
     /// <summary>
-    /// a·σ(b) for the halves a, b of the input along one dim; not element-wise, the output is half as large
-    /// along that dim. Saves the input (as PyTorch does) and recomputes σ(b) in backward.
+    /// Gated linear unit. Splits the input in halves a (first) and b (second) along <paramref name="dim"/> and
+    /// returns GLU(a, b) = a·σ(b), σ(z) = 1 / (1 + e^(−z)): the output is half the input's size along dim.
+    /// ∂GLU/∂a = σ(b); ∂GLU/∂b = a·σ(b)·(1 − σ(b)).
     /// </summary>
-    internal sealed class GLUDefinition(long dim) : ActivationDefinition
+    /// <input>A floating-point tensor with at least one dimension and an even size along dim.</input>
+    /// <param name="dim">The dim to split, in [−rank, rank − 1]. Default −1 (the last).</param>
+    /// <example><code>var gated = Functional.glu(projected, dim: -1);   // [N, 2·D] → [N, D]</code></example>
+    [Activation("glu", "GLU", KeepsShape = false)]
+    internal sealed partial class GLUDefinition(long dim = -1) : ActivationDefinition
     {
+        // a·σ(b) for the halves a, b of the input along one dim; not element-wise, the output is half as large
+        // along that dim. Saves the input (as PyTorch does) and recomputes σ(b) in backward.
+
         public long Dim { get; } = dim;
         public override string Name => "glu";
         public override Func<Tensor[], Tensor> Builtin => x => nn.functional.glu(x[0], Dim);
@@ -52,46 +59,5 @@ namespace TorchActivations.Core
             long half = x.size((int)d) / 2;
             return (x.narrow(d, 0, half), x.narrow(d, half, half));
         }
-    }
-}
-
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.glu"/>
-    public sealed class GLU : TorchSharp.Modules.ParameterLessModule<Tensor, Tensor>, IDeclaredActivation
-    {
-        ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => definition;
-
-        readonly GLUDefinition definition;
-
-        internal GLU(long dim) : base(nameof(GLU)) => definition = new GLUDefinition(dim);
-
-        /// <summary>The dim split in halves a (first) and b (second).</summary>
-        public long dim => definition.Dim;
-
-        /// <summary>Applies GLU to <paramref name="input"/>.</summary>
-        public override Tensor forward(Tensor input) => definition.Apply(input);
-    }
-}
-
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.glu"/>
-        public static GLU GLU(long dim = -1) => new(dim);
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>
-        /// Gated linear unit. Splits the input in halves a (first) and b (second) along <paramref name="dim"/> and
-        /// returns GLU(a, b) = a·σ(b), σ(z) = 1 / (1 + e^(−z)): the output is half the input's size along dim.
-        /// ∂GLU/∂a = σ(b); ∂GLU/∂b = a·σ(b)·(1 − σ(b)).
-        /// </summary>
-        /// <param name="input">A floating-point tensor with at least one dimension and an even size along dim.</param>
-        /// <param name="dim">The dim to split, in [−rank, rank − 1]. Default −1 (the last).</param>
-        /// <example><code>var gated = Functional.glu(projected, dim: -1);   // [N, 2·D] → [N, D]</code></example>
-        public static Tensor glu(Tensor input, long dim = -1) => new GLUDefinition(dim).Apply(input);
     }
 }

@@ -5,7 +5,8 @@ namespace TorchActivations.Core;
 /// (src/TorchActivations.Generators) writes its module class, its factory in <see cref="Activations"/> and its
 /// functional in <see cref="Functional"/> from it. The parameters are the definition's primary constructor
 /// parameters (names, types, defaults, in order); the functional's documentation is the definition's documentation
-/// comment, with <c>input</c> (and <c>inplace</c>) added; the module reads each parameter <c>p_q</c> back from the
+/// comment, with <c>input</c> (described by an <c>&lt;input&gt;</c> line, where the default does not fit) and
+/// <c>inplace</c> added; the module reads each parameter <c>p_q</c> back from the
 /// definition's property <c>PQ</c>. A definition without parameters gets a shared <c>Instance</c>.
 /// </summary>
 /// <param name="functional">The torch.nn.functional name, e.g. <c>leaky_relu</c>.</param>
@@ -26,6 +27,12 @@ internal sealed class ActivationAttribute(string functional, string module) : At
     /// declaration's <c>&lt;learnable name="..."&gt;</c> tag.
     /// </summary>
     public string? PerChannel { get; init; }
+
+    /// <summary>
+    /// False where the output has another shape than the input (the gated units halve a dim): the module then has no
+    /// <c>inplace</c>.
+    /// </summary>
+    public bool KeepsShape { get; init; } = true;
 
     /// <summary>The default initial value of the <see cref="PerChannel"/> tensor.</summary>
     public double Init { get; init; } = 1;
