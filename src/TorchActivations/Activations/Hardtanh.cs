@@ -1,93 +1,49 @@
-using TorchActivations.Core;
-using TorchActivations.Modules;
 using static TorchSharp.torch;
 
 namespace TorchActivations.Core
 {
-    /// <summary>clamp(x, m, M) with derivative 1 on [m, M) and 0 elsewhere; ReLU6 is the case (0, 6).</summary>
-    internal sealed class HardtanhDefinition : PiecewiseLinearDefinition
+    /// <summary>
+    /// Hard tanh. Hardtanh(x) = M for x ≥ M, x for m ≤ x &lt; M, m for x &lt; m.
+    /// Hardtanh'(x) = 1 for m ≤ x &lt; M, 0 otherwise: 1 at m, 0 at M (PyTorch gives 0 at both).
+    /// Keeps a 1-byte mask for backward.
+    /// </summary>
+    /// <param name="min_val">m, finite and below max_val. Default −1.</param>
+    /// <param name="max_val">M, finite and above min_val. Default 1.</param>
+    [Activation("hardtanh", "Hardtanh", Inplace = true)]
+    internal sealed partial class HardtanhDefinition(double min_val = -1.0, double max_val = 1.0) : PiecewiseLinearDefinition
     {
-        public static readonly HardtanhDefinition ReLU6 = new(0, 6, "relu6");
+        public double MinVal { get; } = CheckedBounds(min_val, max_val);
+        public double MaxVal { get; } = max_val;
+        public override string Name => "hardtanh";
 
-        public HardtanhDefinition(double min_val, double max_val) : this(min_val, max_val, "hardtanh") { }
+        // TorchSharp 0.107.0's hardtanh returns its input unchanged (only the in-place variant clamps), so the
+        // counterpart is torch.clamp, TorchSharp's built-in op for the same function.
+        public override Func<Tensor[], Tensor> Builtin => x => x[0].clamp(MinVal, MaxVal);
 
-        HardtanhDefinition(double min_val, double max_val, string name)
+        protected override PiecewiseLinear Rule => new(PiecewiseKind.Clamp, MinVal, MaxVal);
+
+        static double CheckedBounds(double min_val, double max_val)
         {
             Guard.Finite(min_val, nameof(min_val));
             Guard.Finite(max_val, nameof(max_val));
             if (!(min_val < max_val))
                 throw new ArgumentOutOfRangeException(nameof(min_val), min_val,
                     $"min_val must be less than max_val ({Guard.Format(max_val)}).");
-            (MinVal, MaxVal, Name) = (min_val, max_val, name);
+            return min_val;
         }
-
-        public double MinVal { get; }
-        public double MaxVal { get; }
-        public override string Name { get; }
-
-        // TorchSharp 0.107.0's hardtanh returns its input unchanged (only the in-place variant clamps), so hardtanh's
-        // counterpart is torch.clamp, TorchSharp's built-in op for the same function.
-        public override Func<Tensor[], Tensor> Builtin => Name == "relu6"
-            ? x => nn.functional.relu6(x[0])
-            : x => x[0].clamp(MinVal, MaxVal);
-
-        protected override PiecewiseLinear Rule => new(PiecewiseKind.Clamp, MinVal, MaxVal);
-    }
-}
-
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.hardtanh"/>
-    public sealed class Hardtanh : ActivationModule
-    {
-        internal Hardtanh(double min_val, double max_val, bool inplace)
-            : base(nameof(Hardtanh), new HardtanhDefinition(min_val, max_val), inplace) { }
-
-        /// <summary>The lower bound m.</summary>
-        public double min_val => ((HardtanhDefinition)Definition).MinVal;
-
-        /// <summary>The upper bound M.</summary>
-        public double max_val => ((HardtanhDefinition)Definition).MaxVal;
     }
 
-    /// <inheritdoc cref="Functional.relu6"/>
-    public sealed class ReLU6 : ActivationModule
+    /// <summary>
+    /// ReLU6(x) = min(max(x, 0), 6). ReLU6'(x) = 1 for 0 ≤ x &lt; 6, 0 otherwise: 1 at 0, 0 at 6.
+    /// Keeps a 1-byte mask for backward.
+    /// </summary>
+    [Activation("relu6", "ReLU6", Inplace = true)]
+    internal sealed partial class ReLU6Definition : PiecewiseLinearDefinition
     {
-        internal ReLU6(bool inplace) : base(nameof(ReLU6), HardtanhDefinition.ReLU6, inplace) { }
-    }
-}
+        public override string Name => "relu6";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.relu6(x[0]);
 
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.hardtanh"/>
-        public static Hardtanh Hardtanh(double min_val = -1.0, double max_val = 1.0, bool inplace = false) => new(min_val, max_val, inplace);
-
-        /// <inheritdoc cref="Functional.relu6"/>
-        public static ReLU6 ReLU6(bool inplace = false) => new(inplace);
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>
-        /// Hard tanh. Hardtanh(x) = M for x ≥ M, x for m ≤ x &lt; M, m for x &lt; m.
-        /// Hardtanh'(x) = 1 for m ≤ x &lt; M, 0 otherwise: 1 at m, 0 at M (PyTorch gives 0 at both).
-        /// Keeps a 1-byte mask for backward.
-        /// </summary>
-        /// <param name="input">A floating-point tensor of any shape.</param>
-        /// <param name="min_val">m, finite and below max_val. Default −1.</param>
-        /// <param name="max_val">M, finite and above min_val. Default 1.</param>
-        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
-        public static Tensor hardtanh(Tensor input, double min_val = -1.0, double max_val = 1.0, bool inplace = false) =>
-            new HardtanhDefinition(min_val, max_val).Apply(input, inplace);
-
-        /// <summary>
-        /// ReLU6(x) = min(max(x, 0), 6). ReLU6'(x) = 1 for 0 ≤ x &lt; 6, 0 otherwise: 1 at 0, 0 at 6.
-        /// Keeps a 1-byte mask for backward.
-        /// </summary>
-        /// <param name="input">A floating-point tensor of any shape.</param>
-        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
-        public static Tensor relu6(Tensor input, bool inplace = false) => HardtanhDefinition.ReLU6.Apply(input, inplace);
+        // Hardtanh's rule with the bounds (0, 6).
+        protected override PiecewiseLinear Rule { get; } = new(PiecewiseKind.Clamp, 0, 6);
     }
 }

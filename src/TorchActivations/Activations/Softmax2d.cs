@@ -1,18 +1,20 @@
 using TorchSharp;
 using TorchActivations.Core;
-using TorchActivations.Modules;
 using static TorchSharp.torch;
 
 namespace TorchActivations.Core
 {
     /// <summary>
-    /// Softmax over the channels (dim −3) of a (C, H, W) or (N, C, H, W) input: the softmax definition,
-    /// reused as is, behind a check of the input's rank.
+    /// Softmax over the channels at every spatial location: <see cref="Functional.softmax"/> along dim −3 of a
+    /// (C, H, W) or (N, C, H, W) input, y_c = e^(x_c) / Σ_k e^(x_k) over the channels c.
+    /// ∂L/∂x = y ⊙ (g − Σ_c g ⊙ y). Inputs of any other rank are rejected.
     /// </summary>
-    internal sealed class Softmax2dDefinition : UnaryDefinition
+    /// <input>A 3-D (C, H, W) or 4-D (N, C, H, W) floating-point tensor.</input>
+    /// <example><code>var perPixelClass = Functional.softmax2d(segmentationLogits);   // [N, classes, H, W], sums to 1 over classes</code></example>
+    [Activation("softmax2d", "Softmax2d")]
+    internal sealed partial class Softmax2dDefinition : UnaryDefinition
     {
-        public static readonly Softmax2dDefinition Instance = new();
-
+        // The softmax definition, reused as is, behind a check of the input's rank.
         readonly SoftmaxDefinition softmax = new(SoftmaxDefinition.Kind.Softmax, -3);
 
         public override string Name => "softmax2d";
@@ -31,35 +33,7 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save) => softmax.Forward(x, save);
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => softmax.Backward(grad, saved);
-    }
-}
 
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.softmax2d"/>
-    public sealed class Softmax2d : ActivationModule
-    {
-        internal Softmax2d() : base(nameof(Softmax2d), Softmax2dDefinition.Instance) { }
-    }
-}
-
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.softmax2d"/>
-        public static Softmax2d Softmax2d() => new();
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>
-        /// Softmax over the channels at every spatial location: <see cref="softmax"/> along dim −3 of a
-        /// (C, H, W) or (N, C, H, W) input, y_c = e^(x_c) / Σ_k e^(x_k) over the channels c.
-        /// ∂L/∂x = y ⊙ (g − Σ_c g ⊙ y). Inputs of any other rank are rejected.
-        /// </summary>
-        /// <param name="input">A 3-D (C, H, W) or 4-D (N, C, H, W) floating-point tensor.</param>
-        /// <example><code>var perPixelClass = Functional.softmax2d(segmentationLogits);   // [N, classes, H, W], sums to 1 over classes</code></example>
-        public static Tensor softmax2d(Tensor input) => Softmax2dDefinition.Instance.Apply(input);
+        public override Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved) => softmax.UnrecordedBackward(grad, saved);
     }
 }
