@@ -61,16 +61,7 @@ public sealed class ActivationGenerator : IIncrementalGenerator
 
         var s = new StringBuilder();
         Header(s, definition, usings);
-        if (parameters.Count == 0) {
-            s.AppendLine("namespace TorchActivations.Core");
-            s.AppendLine("{");
-            s.AppendLine($"    partial class {definition}");
-            s.AppendLine("    {");
-            s.AppendLine($"        public static readonly {definition} Instance = new();");
-            s.AppendLine("    }");
-            s.AppendLine("}");
-            s.AppendLine();
-        }
+        if (parameters.Count == 0) SharedInstance(s, definition);
 
         // The module: constructor, and each parameter read back from the definition.
         var ctorParameters = parameters.Select(p => $"{p.Type} {p.Name}").Concat(inplace ? ["bool inplace"] : new string[0]);
@@ -121,12 +112,7 @@ public sealed class ActivationGenerator : IIncrementalGenerator
         s.AppendLine();
         s.AppendLine("    public static partial class Functional");
         s.AppendLine("    {");
-        int firstParam = docLines.FindIndex(l => l.StartsWith("/// <param"));
-        var head = firstParam < 0 ? docLines : docLines.Take(firstParam);
-        var rest = firstParam < 0 ? new List<string>() : docLines.Skip(firstParam);
-        foreach (var line in head) s.AppendLine("        " + line);
-        s.AppendLine($"        /// <param name=\"input\">{inputDoc}</param>");
-        foreach (var line in rest) s.AppendLine("        " + line);
+        FunctionalDocumentation(s, docLines, inputDoc);
         if (inplace) s.AppendLine("        /// <param name=\"inplace\">Write the result into the input; only where autograd does not record.</param>");
         s.AppendLine($"        public static Tensor {functional}({string.Join(", ", new[] { "Tensor input" }.Concat(withDefaults))}) =>");
         s.AppendLine($"            {instance}.Apply(input{(inplace ? ", inplace" : "")});");
@@ -147,14 +133,7 @@ public sealed class ActivationGenerator : IIncrementalGenerator
         var field = "_" + parameter;
         var s = new StringBuilder();
         Header(s, definition, usings.Concat(["using TorchSharp;", "using TorchSharp.Utils;"]));
-        s.AppendLine("namespace TorchActivations.Core");
-        s.AppendLine("{");
-        s.AppendLine($"    partial class {definition}");
-        s.AppendLine("    {");
-        s.AppendLine($"        public static readonly {definition} Instance = new();");
-        s.AppendLine("    }");
-        s.AppendLine("}");
-        s.AppendLine();
+        SharedInstance(s, definition);
         s.AppendLine($$"""
 namespace TorchActivations.Modules
 {
@@ -228,12 +207,7 @@ namespace TorchActivations
 """);
         // The declaration documents its tensor with <learnable>, as a class has no such parameter; the functional does.
         docLines = docLines.Select(l => l.Replace("<learnable ", "<param ").Replace("</learnable>", "</param>")).ToList();
-        int firstParam = docLines.FindIndex(l => l.StartsWith("/// <param"));
-        var head = firstParam < 0 ? docLines : docLines.Take(firstParam);
-        var rest = firstParam < 0 ? new List<string>() : docLines.Skip(firstParam);
-        foreach (var line in head) s.AppendLine("        " + line);
-        s.AppendLine($"        /// <param name=\"input\">{inputDoc}</param>");
-        foreach (var line in rest) s.AppendLine("        " + line);
+        FunctionalDocumentation(s, docLines, inputDoc);
         s.AppendLine($$"""
         public static Tensor {{functional}}(Tensor input, Tensor {{parameter}})
         {
@@ -244,6 +218,30 @@ namespace TorchActivations
 }
 """);
         return new Source($"{module}.g.cs", s.ToString());
+    }
+
+    /// <summary>The definition's documentation with <c>input</c> described before its other parameters.</summary>
+    static void FunctionalDocumentation(StringBuilder s, List<string> docLines, string inputDoc)
+    {
+        int firstParam = docLines.FindIndex(l => l.StartsWith("/// <param"));
+        var head = firstParam < 0 ? docLines : docLines.Take(firstParam);
+        var rest = firstParam < 0 ? new List<string>() : docLines.Skip(firstParam);
+        foreach (var line in head) s.AppendLine("        " + line);
+        s.AppendLine($"        /// <param name=\"input\">{inputDoc}</param>");
+        foreach (var line in rest) s.AppendLine("        " + line);
+    }
+
+    /// <summary>A definition without parameters is immutable and needs one instance only.</summary>
+    static void SharedInstance(StringBuilder s, string definition)
+    {
+        s.AppendLine("namespace TorchActivations.Core");
+        s.AppendLine("{");
+        s.AppendLine($"    partial class {definition}");
+        s.AppendLine("    {");
+        s.AppendLine($"        public static readonly {definition} Instance = new();");
+        s.AppendLine("    }");
+        s.AppendLine("}");
+        s.AppendLine();
     }
 
     static void Header(StringBuilder s, string definition, IEnumerable<string> usings)
