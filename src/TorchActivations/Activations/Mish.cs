@@ -24,18 +24,25 @@ namespace TorchActivations.Core
             return KernelRunner.Forward(x, new MishForward()) ?? TanhSoftplus(x).mul_(x);
         }
 
+        // tanh(sp) + x·σ(x)·(1 − tanh²(sp)): σ(x) = 0 where x → −∞, 1 − tanh² = 0 where x → +∞, and x is finite, so no
+        // 0·∞ arises. Out of place throughout: under create_graph autograd records these steps, and exp's and tanh's
+        // backward read their own outputs.
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
+            var t = x.abs().neg().exp().log1p().add(x.clamp_min(Zero), One).tanh();
+            var sech2 = (t * t).neg().add(One, One);
+            return sech2.mul(Ops.Logistic(x)).mul(x).add(t, One).mul(grad);
+        }
+
+        public override Tensor UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var x = saved[0];
+            if (KernelRunner.Backward(x, grad, new MishBackward()) is { } fast) return fast;
             var t = TanhSoftplus(x);
-            // tanh(sp) + x·σ(x)·(1 − tanh²(sp)): σ(x) = 0 where x → −∞, 1 − tanh² = 0 where x → +∞,
-            // and x is finite, so no 0·∞ arises.
             var sech2 = (t * t).neg_().add_(One, One);
             return sech2.mul_(Ops.Logistic(x)).mul_(x).add_(t, One).mul_(grad);
         }
-
-        public override Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved) =>
-            KernelRunner.Backward(saved[0], grad, new MishBackward());
 
         // tanh(ln(1 + eˣ)), with ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)): finite for every finite x,
         // and exact in the left tail where eˣ is tiny (ln(1 + eˣ) ≈ eˣ).
