@@ -30,6 +30,9 @@ public sealed record ActivationCase(
     /// <summary>Whether it is smooth, so finite differences apply everywhere (away from kinks otherwise).</summary>
     public bool Discontinuous { get; init; }
 
+    /// <summary>Whether f′ is constant on each piece, so that every second derivative is 0 (ReLU and its kin).</summary>
+    public bool PiecewiseLinear { get; init; }
+
     public override string ToString() => Spec;
 
     public static ActivationCase Elementwise(string spec, Func<Tensor, Tensor> ours, Func<Tensor, Tensor>? builtin,

@@ -22,13 +22,13 @@ public static class ActivationTable
 
     public static readonly ActivationCase[] All = [
         Elementwise("relu", x => F.relu(x), x => B.relu(x),
-            x => x >= 0 ? x : 0, x => x >= 0 ? 1 : 0) with { Kinks = [0], KinkSlopes = [(0, 1)] },
+            x => x >= 0 ? x : 0, x => x >= 0 ? 1 : 0) with { Kinks = [0], KinkSlopes = [(0, 1)], PiecewiseLinear = true },
         Elementwise("leaky_relu(negative_slope=0.2)", x => F.leaky_relu(x, 0.2), x => B.leaky_relu(x, 0.2),
-            x => x >= 0 ? x : 0.2 * x, x => x >= 0 ? 1 : 0.2) with { Kinks = [0], KinkSlopes = [(0, 1)] },
+            x => x >= 0 ? x : 0.2 * x, x => x >= 0 ? 1 : 0.2) with { Kinks = [0], KinkSlopes = [(0, 1)], PiecewiseLinear = true },
         Elementwise("prelu", x => F.prelu(x, Slope(x, 0.25)), x => B.prelu(x, Slope(x, 0.25)),
-            x => x >= 0 ? x : 0.25 * x, x => x >= 0 ? 1 : 0.25) with { Kinks = [0], KinkSlopes = [(0, 1)] },
+            x => x >= 0 ? x : 0.25 * x, x => x >= 0 ? 1 : 0.25) with { Kinks = [0], KinkSlopes = [(0, 1)], PiecewiseLinear = true },
         Elementwise("rrelu (evaluation)", x => F.rrelu(x, 0.1, 0.3, training: false), x => B.rrelu(x, 0.1, 0.3),
-            x => x >= 0 ? x : 0.2 * x, x => x >= 0 ? 1 : 0.2) with { Kinks = [0], KinkSlopes = [(0, 1)] },
+            x => x >= 0 ? x : 0.2 * x, x => x >= 0 ? 1 : 0.2) with { Kinks = [0], KinkSlopes = [(0, 1)], PiecewiseLinear = true },
         Elementwise("elu(alpha=0.5)", x => F.elu(x, 0.5), x => B.elu(x, 0.5),
             x => x >= 0 ? x : 0.5 * Expm1(x), x => x >= 0 ? 1 : 0.5 * Math.Exp(x)) with { Kinks = [0], KinkSlopes = [(0, 1)] },
         Elementwise("celu(alpha=2)", x => F.celu(x, 2), x => B.celu(x, 2),
@@ -50,12 +50,12 @@ public static class ActivationTable
             x => x - Math.Tanh(x), x => Math.Tanh(x) * Math.Tanh(x)),
         Elementwise("softshrink(lambda=0.5)", x => F.softshrink(x, 0.5), x => B.softshrink(x, 0.5),
             x => x >= 0.5 ? x - 0.5 : x <= -0.5 ? x + 0.5 : 0, x => Math.Abs(x) >= 0.5 ? 1 : 0)
-            with { Kinks = [-0.5, 0.5], KinkSlopes = [(-0.5, 1), (0.5, 1)] },
+            with { Kinks = [-0.5, 0.5], KinkSlopes = [(-0.5, 1), (0.5, 1)], PiecewiseLinear = true },
         Elementwise("hardshrink(lambda=0.5)", x => F.hardshrink(x, 0.5), x => B.hardshrink(x, 0.5),
             x => Math.Abs(x) >= 0.5 ? x : 0, x => Math.Abs(x) > 0.5 ? 1 : 0)
-            with { Kinks = [-0.5, 0.5], KinkSlopes = [(-0.5, 0), (0.5, 0)], Discontinuous = true },
+            with { Kinks = [-0.5, 0.5], KinkSlopes = [(-0.5, 0), (0.5, 0)], Discontinuous = true, PiecewiseLinear = true },
         Elementwise("relu6", x => F.relu6(x), x => B.relu6(x),
-            x => Math.Min(Math.Max(x, 0), 6), x => x >= 0 && x < 6 ? 1 : 0) with { Kinks = [0, 6], KinkSlopes = [(0, 1), (6, 0)] },
+            x => Math.Min(Math.Max(x, 0), 6), x => x >= 0 && x < 6 ? 1 : 0) with { Kinks = [0, 6], KinkSlopes = [(0, 1), (6, 0)], PiecewiseLinear = true },
         Elementwise("sigmoid", x => F.sigmoid(x), x => B.sigmoid(x),
             Sigmoid, x => Sigmoid(x) * Sigmoid(-x)),
         Elementwise("tanh", x => F.tanh(x), x => B.tanh(x),
@@ -65,11 +65,11 @@ public static class ActivationTable
         // TorchSharp 0.107.0's hardtanh returns its input unchanged (BuiltinDefectTests), so clamp stands in for it.
         Elementwise("hardtanh(min_val=-2, max_val=1.5)", x => F.hardtanh(x, -2, 1.5), x => x.clamp(-2, 1.5),
             x => Math.Min(Math.Max(x, -2), 1.5), x => x >= -2 && x < 1.5 ? 1 : 0)
-            with { Kinks = [-2, 1.5], KinkSlopes = [(-2, 1), (1.5, 0)] },
+            with { Kinks = [-2, 1.5], KinkSlopes = [(-2, 1), (1.5, 0)], PiecewiseLinear = true },
         Elementwise("threshold(threshold=0.5, value=-3)", x => F.threshold(x, 0.5, -3), x => B.threshold(x, 0.5, -3),
-            x => x > 0.5 ? x : -3, x => x > 0.5 ? 1 : 0) with { Kinks = [0.5], KinkSlopes = [(0.5, 0)], Discontinuous = true },
+            x => x > 0.5 ? x : -3, x => x > 0.5 ? 1 : 0) with { Kinks = [0.5], KinkSlopes = [(0.5, 0)], Discontinuous = true, PiecewiseLinear = true },
         Elementwise("heaviside(threshold=0.5)", x => F.heaviside(x, 0.5), x => torch.heaviside(x - 0.5, torch.ones_like(x)),
-            x => x >= 0.5 ? 1 : 0, x => 0) with { Kinks = [0.5], KinkSlopes = [(0.5, 0)], BuiltinHasGradient = false, Discontinuous = true },
+            x => x >= 0.5 ? 1 : 0, x => 0) with { Kinks = [0.5], KinkSlopes = [(0.5, 0)], BuiltinHasGradient = false, Discontinuous = true, PiecewiseLinear = true },
         Elementwise("logsigmoid", x => F.logsigmoid(x), x => B.logsigmoid(x),
             x => -Softplus(-x), x => Sigmoid(-x)),
         RowWise("softmin(dim=1)", x => F.softmin(x, 1), x => B.softmin(x, 1),
@@ -95,7 +95,7 @@ public static class ActivationTable
         // definition relu6(x + 3)/6 stands in; ModernActivationTests compares the real built-in where it is right.
         Elementwise("hardsigmoid", x => F.hardsigmoid(x), x => B.relu6(x + 3) / 6,
             x => Math.Min(Math.Max(x + 3, 0), 6) / 6, x => x > -3 && x < 3 ? 1.0 / 6 : 0)
-            with { Kinks = [-3, 3], KinkSlopes = [(-3, 0), (3, 0)] },
+            with { Kinks = [-3, 3], KinkSlopes = [(-3, 0), (3, 0)], PiecewiseLinear = true },
         Elementwise("hardswish", x => F.hardswish(x), x => B.hardswish(x),
             x => x * Math.Min(Math.Max(x + 3, 0), 6) / 6, x => x <= -3 ? 0 : x >= 3 ? 1 : x / 3 + 0.5)
             with { Kinks = [-3, 3], KinkSlopes = [(-3, 0), (3, 1)] },
