@@ -212,3 +212,23 @@ internal static class GELUTanhMath
     public static Vector256<T> TwiceArgument<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         (x * x * C<T>(Cubic) + Vector256<T>.One) * x * C<T>(2 * Sqrt2OverPi);
 }
+
+/// <summary>
+/// Hardsigmoid: clamp(x + 3, 0, 6)/6; slope 1/6 strictly inside (−3, 3), 0 elsewhere (0 at both kinks, as
+/// PyTorch's built-in gives). NaN is not blocked, so it passes g/6 on as the composed select does.
+/// </summary>
+internal readonly struct HardsigmoidForward : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Clamp(x + C<T>(3), Vector256<T>.Zero, C<T>(6)) / C<T>(6);
+}
+
+/// <inheritdoc cref="HardsigmoidForward"/>
+internal readonly struct HardsigmoidBackward : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var blocked = Vector256.LessThanOrEqual(x, C<T>(-3)) | Vector256.GreaterThanOrEqual(x, C<T>(3));
+        return Vector256.ConditionalSelect(blocked, Vector256<T>.Zero, g / C<T>(6));
+    }
+}
