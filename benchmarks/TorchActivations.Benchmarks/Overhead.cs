@@ -6,8 +6,10 @@ using static TorchSharp.torch.autograd;
 namespace TorchActivations.Benchmarks;
 
 /// <summary>
-/// Where the fixed cost of a small call goes: the package's relu against the built-in, split into forward
-/// with and without recording, and the floor set by an empty TorchSharp custom autograd function.
+/// Where the fixed cost of a small call goes: the package's relu and silu against the built-ins, split into
+/// forward with and without recording, the floor set by an empty TorchSharp custom autograd function, and
+/// the managed bytes each allocates per call (GC.GetAllocatedBytesForCurrentThread on the calling thread;
+/// autograd's backward runs on that thread for CPU tensors).
 /// Run with <c>--overhead</c>.
 /// </summary>
 static class Overhead
@@ -38,6 +40,24 @@ static class Overhead
         }
     }
 
+    /// <summary>The floor of a one-input activation that keeps its input: saves x, copies forward and backward.</summary>
+    sealed class SaveInputClone : SingleTensorFunction<SaveInputClone>
+    {
+        public override string Name => "SaveInputClone";
+        public override Tensor forward(AutogradContext ctx, params object[] vars)
+        {
+            var x = (Tensor)vars[0];
+            ctx.save_for_backward([x]);
+            ctx.set_materialize_grads(false);
+            return x.clone();
+        }
+        public override List<Tensor> backward(AutogradContext ctx, Tensor grad)
+        {
+            var x = ctx.get_saved_variables()[0];
+            return [grad.clone()];
+        }
+    }
+
     sealed class CloneFn : SingleTensorFunction<CloneFn>
     {
         public override string Name => "CloneFn";
@@ -58,10 +78,16 @@ static class Overhead
             ("ours relu fwd, no grad", () => { using var s = torch.NewDisposeScope(); Functional.relu(xd); }),
             ("ours relu fwd, recording", () => { using var s = torch.NewDisposeScope(); Functional.relu(x); }),
             ("ours relu fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([Functional.relu(x)], [x], [g]); }),
+            ("built-in silu fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([nn.functional.silu(x)], [x], [g]); }),
+            ("ours silu fwd, no grad", () => { using var s = torch.NewDisposeScope(); Functional.silu(xd); }),
+            ("ours silu fwd, recording", () => { using var s = torch.NewDisposeScope(); Functional.silu(x); }),
+            ("ours silu fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([Functional.silu(x)], [x], [g]); }),
+            ("ours silu fwd+bwd, no outer scope", () => { using var y = Functional.silu(x); foreach (var t in torch.autograd.grad([y], [x], [g])) t.Dispose(); }),
             ("empty custom function fwd", () => { using var s = torch.NewDisposeScope(); Empty.apply(x); }),
             ("empty custom function fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([Empty.apply(x)], [x], [g]); }),
             ("relu-like custom fn, no scope fwd", () => { using var s = torch.NewDisposeScope(); SaveOne.apply(x, "k"); }),
             ("relu-like custom fn, no scope fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([SaveOne.apply(x, "k")], [x], [g]); }),
+            ("custom fn saving x, clone fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([SaveInputClone.apply(x)], [x], [g]); }),
             ("custom clone fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([CloneFn.apply(x)], [x], [g]); }),
             ("builtin clone fwd+bwd (x*1 fwd, g*1 bwd)", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([x * 1], [x], [g]); }),
             ("x.alias() fwd+bwd", () => { using var s = torch.NewDisposeScope(); torch.autograd.grad([x.alias()], [x], [g]); }),
@@ -79,6 +105,8 @@ static class Overhead
             ("api: is_grad_enabled", () => { var d = torch.is_grad_enabled(); }),
             ("api: empty_like + dispose", () => { torch.empty_like(xd).Dispose(); }),
             ("api: empty_like in scope", () => { using var s = torch.NewDisposeScope(); torch.empty_like(xd); }),
+            ("api: NewDisposeScope + dispose", () => { using var s = torch.NewDisposeScope(); }),
+            ("api: empty_like, MoveToOuterDisposeScope", () => { using var o = torch.NewDisposeScope(); using (torch.NewDisposeScope()) torch.empty_like(xd).MoveToOuterDisposeScope(); }),
             ("api: x.requires_grad", () => { var d = x.requires_grad; }),
             ("op: x.lt(0)", () => { using var s = torch.NewDisposeScope(); xd.lt(0); }),
             ("op: x.clamp_min(0)", () => { using var s = torch.NewDisposeScope(); xd.clamp_min(0); }),
@@ -111,13 +139,15 @@ static class Overhead
                 for (int i = 0; i < 200; i++) f();
                 var times = new List<double>();
                 int gc0 = GC.CollectionCount(0);
+                long bytes0 = GC.GetAllocatedBytesForCurrentThread();
                 for (int r = 0; r < 40; r++) {
                     var sw = Stopwatch.StartNew();
                     for (int i = 0; i < 25; i++) f();
                     times.Add(sw.Elapsed.TotalMicroseconds / 25);
                 }
+                double managed = (GC.GetAllocatedBytesForCurrentThread() - bytes0) / 1000.0;
                 var st = Stats.Of(times);
-                if (rep == 2) Console.WriteLine($"{name,-40} min {st.Min,7:F1}  median {st.Median,7:F1} µs  [{st.P25:F1}–{st.P75:F1}]  gen0 GCs {GC.CollectionCount(0) - gc0}  RSS {Rss() / 1e6:F0} MB");
+                if (rep == 2) Console.WriteLine($"{name,-40} min {st.Min,7:F1}  median {st.Median,7:F1} µs  [{st.P25:F1}–{st.P75:F1}]  managed {managed,6:F0} B/call  gen0 GCs {GC.CollectionCount(0) - gc0}  RSS {Rss() / 1e6:F0} MB");
             }
         }
     }

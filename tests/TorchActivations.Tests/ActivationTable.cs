@@ -40,11 +40,14 @@ public static class ActivationTable
             x => 2 * x > 10 ? x : Softplus(2 * x) / 2, x => 2 * x > 10 ? 1 : Sigmoid(2 * x)) with { Kinks = [5] },
         Elementwise("gelu", x => F.gelu(x), x => B.gelu(x),
             x => x * NormalCdf(x), x => NormalCdf(x) + x * NormalPdf(x)),
-        Elementwise("gelu(approximate=tanh)", x => F.gelu(x, Approximate.tanh), x => B.gelu(x, Approximate.tanh),
-            x => 0.5 * x * (1 + Math.Tanh(Sqrt2OverPi * (x + 0.044715 * x * x * x))),
+        // ½x(1 + tanh u) = x·σ(2u), u = √(2/π)(x + 0.044715x³): the σ form, because 1 + tanh u cancels in the left
+        // tail (about 1e-4 relative in float64 near x = −6.3). TorchSharp's built-in computes the ½x(1 + tanh u)
+        // form and inherits that loss (GeluKernelTests), so the σ form composed of built-ins stands in for it.
+        Elementwise("gelu(approximate=tanh)", x => F.gelu(x, Approximate.tanh), x => x * B.sigmoid(x * (x * x * 0.044715 + 1) * (2 * Sqrt2OverPi)),
+            x => x * Sigmoid(2 * Sqrt2OverPi * x * (1 + 0.044715 * x * x)),
             x => {
-                double t = Math.Tanh(Sqrt2OverPi * (x + 0.044715 * x * x * x));
-                return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * Sqrt2OverPi * (1 + 3 * 0.044715 * x * x);
+                double twiceU = 2 * Sqrt2OverPi * x * (1 + 0.044715 * x * x);
+                return Sigmoid(twiceU) + x * Sigmoid(twiceU) * Sigmoid(-twiceU) * 2 * Sqrt2OverPi * (1 + 3 * 0.044715 * x * x);
             }),
         Elementwise("tanhshrink", x => F.tanhshrink(x), x => B.tanhshrink(x),
             x => x - Math.Tanh(x), x => Math.Tanh(x) * Math.Tanh(x)),

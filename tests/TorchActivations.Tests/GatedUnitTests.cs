@@ -138,7 +138,9 @@ public class GatedUnitTests
         var x = Input(Shape, dtype, seed: 3);
         var g = Grad(Halved(Shape, dim), dtype, seed: 4);
         var (rtol, atol) = TensorAssert.Tolerance(dtype);
-        var (cy, cdx) = Harness.ForwardBackward(t => u.Composed(t, dim), x, g);
+        // The composed reference runs in float64: TorchSharp's float32 GELU computes 1 + erf(x/√2), which loses
+        // relative accuracy in the left tail (GeluKernelTests).
+        var (cy, cdx) = Harness.ForwardBackward(t => u.Composed(t.to_type(ScalarType.Float64), dim).to_type(dtype), x, g);
         var spec = u.Spec.Contains('(') ? u.Spec.Replace(")", $", dim={dim})") : $"{u.Spec}(dim={dim})";
         using var looked = Activations.Create(spec);
         using nn.Module<Tensor, Tensor> module = u.Spec switch {

@@ -49,13 +49,6 @@ namespace TorchActivations.Core
         {
             save?.Add(x);
             if (KernelRunner.Forward(x, new ExponentialLinearForward(scale, inputScale, alpha * scale)) is { } fast) return fast;
-            if (Fused.Eligible(x, x)) {
-                // The fused select never reads the negative branch where x ≥ 0, so it is computed from x itself
-                // (s > 0: s·x is s·min(x, 0) wherever it is read). expm1(s·x) = 2t / (1 − t) with t = tanh(s·x/2),
-                // s·0.5 being exact: torch's standalone expm1 is several times slower than its tanh.
-                var t = x.mul(S(inputScale * 0.5)).tanh_();
-                return Fused.EluForwardFromTanh(x, t, scale, alpha * scale)!;
-            }
             // expm1 keeps full precision near 0; clamping to x ≤ 0 keeps the unused branch finite.
             var negativePart = x.clamp_max(Zero);
             if (inputScale != 1) negativePart.mul_(S(inputScale));
@@ -68,25 +61,22 @@ namespace TorchActivations.Core
             return negativePart.add_(positivePart, One);
         }
 
-        // Out-of-place arithmetic: with create_graph this runs under autograd and must stay differentiable.
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
+        public override Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
             if (KernelRunner.Backward(x, grad, new ExponentialLinearBackward(scale, inputScale, negativeSlopeScale)) is { } fast) return fast;
-            if (!torch.is_grad_enabled() && Fused.Eligible(x, grad)) {
-                // As in forward: the fused select reads exp(s·x) only where x < 0.
-                var t = inputScale == 1 ? x.exp() : x.mul(S(inputScale)).exp_();
-                return Fused.EluBackward(x, grad, t, scale, negativeSlopeScale)!;
-            }
-            if (!torch.is_grad_enabled()) {
-                // Not recorded: the same arithmetic in place on fresh temporaries, and a select.
-                var slope = x.clamp_max(Zero);
-                if (inputScale != 1) slope.mul_(S(inputScale));
-                slope.exp_();
-                if (negativeSlopeScale != 1) slope.mul_(S(negativeSlopeScale));
-                slope.mul_(grad);
-                return FastPath.Where(x, 1, 0, orEqual: true, scale == 1 ? grad : grad.mul(S(scale)), slope);
-            }
+            // The differentiable form's arithmetic in place on fresh temporaries, and a select.
+            var slope = x.clamp_max(Zero);
+            if (inputScale != 1) slope.mul_(S(inputScale));
+            slope.exp_();
+            if (negativeSlopeScale != 1) slope.mul_(S(negativeSlopeScale));
+            slope.mul_(grad);
+            return FastPath.Where(x, 1, 0, orEqual: true, scale == 1 ? grad : grad.mul(S(scale)), slope);
+        }
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var x = saved[0];
             var negativeSlope = x.clamp_max(Zero).mul(S(inputScale)).exp().mul(S(negativeSlopeScale));
             var positiveSlope = scale == 1 ? grad : grad.mul(S(scale));
             return positiveSlope.where(x.ge(Zero), negativeSlope * grad);

@@ -1,4 +1,5 @@
 using TorchActivations.Core;
+using TorchActivations.Core.Kernels;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,58 +33,40 @@ namespace TorchActivations.Core
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
             save?.Add(x);
-            // Torch computes erfc or tanh; one fused pass does the rest when it can (Fused, same operations).
-            if (approximate == Approximate.none) {
-                var complement = x.mul(S(-InvSqrt2)).erfc_();
-                return Fused.GeluForward(x, complement, tanh: false) ?? complement.mul_(S(0.5)).mul_(x);
-            }
-            // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
-            var t = TanhInnerFused(x).tanh_();
-            return Fused.GeluForward(x, t, tanh: true) ?? x.mul(S(0.5)).mul_(t.add_(One, One));
+            if (approximate == Approximate.none)
+                return KernelRunner.Forward(x, new GELUForward()) ?? CumulativeNormal(x).mul_(x);
+            // ½x(1 + tanh u) = x·σ(2u): no 1 + tanh u to cancel in the left tail.
+            return KernelRunner.Forward(x, new GELUTanhForward()) ?? Ops.Logistic(TwiceTanhArgument(x)).mul_(x);
         }
+
+        public override Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved) =>
+            approximate == Approximate.none
+                ? KernelRunner.Backward(saved[0], grad, new GELUBackward())
+                : KernelRunner.Backward(saved[0], grad, new GELUTanhBackward());
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var x = saved[0];
-            bool recorded = torch.is_grad_enabled();
-            if (approximate == Approximate.none && !recorded) {
-                // Not recorded: the same arithmetic in place on fresh temporaries, or fused after erfc and exp.
-                var (square, scaled) = Fused.GeluExactArguments(x, InvSqrt2) ?? ((x * x).mul_(S(-0.5)), x.mul(S(-InvSqrt2)));
-                var gaussian = square.exp_();
-                var complement = scaled.erfc_();
-                if (Fused.GeluExactBackward(x, grad, complement, gaussian, InvSqrt2Pi) is { } fused) return fused;
-                var xDensity = gaussian.mul_(S(InvSqrt2Pi)).mul_(x);
-                return complement.mul_(S(0.5)).add_(xDensity, One).mul_(grad);
-            }
             if (approximate == Approximate.none) {
                 // Φ(x) + x·φ(x), φ(x) = e^(−x²/2) / √(2π)
                 var density = (x * x).mul(S(-0.5)).exp().mul(S(InvSqrt2Pi));
                 return grad * CumulativeNormal(x).add(x * density, One);
             }
-            var t = recorded ? TanhInner(x).tanh() : TanhInnerFused(x).tanh_();
-            if (!recorded && Fused.GeluTanhBackward(x, grad, t, 50, Sqrt2OverPi, 3 * Cubic) is { } fusedTanh) return fusedTanh;
-            // 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²). The second term needs x only where
-            // 1 − t² ≠ 0, which is |x| < 10 in every dtype: x is clamped to ±50 there so that x² cannot
-            // overflow (0·∞) even in float16, instead of masking the product afterwards.
+            // σ(2u) + x·σ(2u)·σ(−2u)·2u': σ(−2u) instead of 1 − σ(2u), which cancels for large u. σ(2u)·σ(−2u)
+            // is 0 beyond |x| = 50 in every dtype, so x is clamped to ±50 in that term: x² cannot overflow (0·∞)
+            // even in float16.
+            var twiceU = TwiceTanhArgument(x);
+            var s = Ops.Logistic(twiceU);
             var xc = x.clamp(S(-50), S(50));
-            if (!recorded) {
-                var innerFused = xc.mul(S(0.5)).mul_(S(Sqrt2OverPi)).mul_((xc * xc).mul_(S(3 * Cubic)).add_(One, One));
-                var sech2Fused = (t * t).neg_().add_(One, One);
-                return t.add_(One, One).mul_(S(0.5)).add_(sech2Fused.mul_(innerFused), One).mul_(grad);
-            }
-            var sech2 = (t * t).neg().add(One, One);
-            var inner = xc.mul(S(0.5)).mul(S(Sqrt2OverPi)) * (xc * xc).mul(S(3 * Cubic)).add(One, One);
-            var slope = t.add(One, One).mul(S(0.5)).add(sech2 * inner, One);
-            return grad * slope;
+            var twiceSlope = (xc * xc).mul(S(3 * Cubic)).add(One, One).mul(S(2 * Sqrt2OverPi));
+            return grad * s.add(xc * s * Ops.Logistic(twiceU.neg()) * twiceSlope, One);
         }
 
         // Φ(x) = erfc(−x/√2) / 2: accurate in the far left tail where 1 + erf(x/√2) cancels.
         static Tensor CumulativeNormal(Tensor x) => x.mul(S(-InvSqrt2)).erfc().mul(S(0.5));
 
-        static Tensor TanhInner(Tensor x) => x.add((x * x * x).mul(S(Cubic)), One).mul(S(Sqrt2OverPi));
-
-        /// <summary><see cref="TanhInner"/> in one pass where it can: not differentiable.</summary>
-        static Tensor TanhInnerFused(Tensor x) => Fused.GeluTanhInner(x, Cubic, Sqrt2OverPi) ?? TanhInner(x);
+        /// <summary>2u = 2√(2/π)·x·(1 + 0.044715x²).</summary>
+        static Tensor TwiceTanhArgument(Tensor x) => (x * x).mul(S(Cubic)).add(One, One).mul(x).mul(S(2 * Sqrt2OverPi));
     }
 }
 

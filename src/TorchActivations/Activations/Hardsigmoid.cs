@@ -1,11 +1,12 @@
 using TorchActivations.Core;
+using TorchActivations.Core.Kernels;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
 using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
-    /// <summary>relu6(x + 3) / 6; keeps a 1-byte mask of where the slope is 0 (x ≤ −3 or x ≥ 3).</summary>
+    /// <summary>relu6(x + 3) / 6; keeps its input, as the built-in does, for the slope (0 where x ≤ −3 or x ≥ 3).</summary>
     internal sealed class HardsigmoidDefinition : UnaryDefinition
     {
         public override bool PiecewiseConstantDerivative => true;
@@ -16,11 +17,18 @@ namespace TorchActivations.Core
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
-            save?.Add(x.le(S(-3)).logical_or_(x.ge(S(3))));
-            return x.add(S(3), One).clamp_(Zero, S(6)).div_(S(6));
+            save?.Add(x);
+            return KernelRunner.Forward(x, new HardsigmoidForward()) ?? x.add(S(3), One).clamp_(Zero, S(6)).div_(S(6));
         }
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) => Ops.BlockWhere(saved[0], grad.div(S(6)));
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
+            var x = saved[0];
+            return Ops.BlockWhere(x.le(S(-3)).logical_or_(x.ge(S(3))), grad.div(S(6)));
+        }
+
+        public override Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved) =>
+            KernelRunner.Backward(saved[0], grad, new HardsigmoidBackward());
     }
 }
 
@@ -47,7 +55,7 @@ namespace TorchActivations
         /// Hard sigmoid, PyTorch's definition: Hardsigmoid(x) = relu6(x + 3) / 6, i.e. 0 for x ≤ −3,
         /// x/6 + 1/2 for −3 &lt; x &lt; 3, 1 for x ≥ 3.
         /// Hardsigmoid'(x) = 1/6 for −3 &lt; x &lt; 3, 0 otherwise: 0 at both kinks x = −3 and x = 3, as
-        /// PyTorch's built-in gives. Keeps a 1-byte mask for backward.
+        /// PyTorch's built-in gives. Keeps its input for backward.
         /// </summary>
         /// <param name="input">A floating-point tensor of any shape.</param>
         /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>

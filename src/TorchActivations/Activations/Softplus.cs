@@ -21,23 +21,22 @@ namespace TorchActivations.Core
             var z = Beta == 1 ? x : x.mul(S(Beta));
             // ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): finite for every finite z, exact where e^z underflows.
             var tail = z.abs().neg_().exp_().log1p_();
-            if (Fused.SoftplusForward(x, tail, Beta, Threshold) is { } fused) return fused;
             var smooth = z.clamp_min(Zero).add_(tail, One);
             if (Beta != 1) smooth.div_(S(Beta));
             return FastPath.Where(x, Beta, Threshold, orEqual: false, x, smooth);
         }
 
-        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
+        public override Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             if (KernelRunner.Backward(saved[0], grad, new SoftplusBackward(Beta, Threshold)) is { } fast) return fast;
-            if (!torch.is_grad_enabled()) {
-                // Not recorded: 1 / (1 + e^(−βx)) in place on one temporary, then a fused select.
-                var scaled = saved[0].mul(S(-Beta));
-                scaled.exp_();
-                if (Fused.SoftplusBackward(saved[0], grad, scaled, Beta, Threshold) is { } fused) return fused;
-                scaled.add_(One, One).reciprocal_().mul_(grad);
-                return FastPath.Where(saved[0], Beta, Threshold, orEqual: false, grad, scaled);
-            }
+            // 1 / (1 + e^(−βx)) in place on one temporary, then a one-pass select.
+            var scaled = saved[0].mul(S(-Beta));
+            scaled.exp_().add_(One, One).reciprocal_().mul_(grad);
+            return FastPath.Where(saved[0], Beta, Threshold, orEqual: false, grad, scaled);
+        }
+
+        public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
+        {
             var z = saved[0].mul(S(Beta));
             // e^z / (e^z + 1) written as 1 / (1 + e^-z): e^-z may overflow to +inf, giving exactly 0.
             var slope = z.neg().exp().add(One, One).reciprocal();

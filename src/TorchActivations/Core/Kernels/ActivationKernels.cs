@@ -162,3 +162,73 @@ internal readonly struct TanhshrinkBackward : IBackwardKernel
         return t * t * g;
     }
 }
+
+/// <summary>Exact GELU: x·Φ(x); slope Φ(x) + x·φ(x), Φ and φ from one e^(−x²/2).</summary>
+internal readonly struct GELUForward : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x * VectorMath.NormalCdf(x, out _);
+}
+
+/// <inheritdoc cref="GELUForward"/>
+internal readonly struct GELUBackward : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var cdf = VectorMath.NormalCdf(x, out var density);
+        return (cdf + x * density) * g;
+    }
+}
+
+/// <summary>
+/// Tanh GELU: ½x(1 + tanh u) written as x·σ(2u), u = √(2/π)·x·(1 + 0.044715x²), which has no 1 + tanh u to
+/// cancel in the left tail. Slope σ(2u) + x·σ(2u)(1 − σ(2u))·2u', u' = √(2/π)(1 + 3·0.044715x²); beyond
+/// |x| = 50 the factor σ(2u)(1 − σ(2u)) is 0 in every dtype, so x is clamped to ±50 in that term, where x²
+/// could otherwise overflow and give 0·∞.
+/// </summary>
+internal readonly struct GELUTanhForward : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        x * VectorMath.Sigmoid(GELUTanhMath.TwiceArgument(x));
+}
+
+/// <inheritdoc cref="GELUTanhForward"/>
+internal readonly struct GELUTanhBackward : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var s = Sigmoid(GELUTanhMath.TwiceArgument(x), out var ds);
+        var xc = Clamp(x, C<T>(-50), C<T>(50));
+        var twiceSlope = (xc * xc * C<T>(3 * GELUTanhMath.Cubic) + Vector256<T>.One) * C<T>(2 * GELUTanhMath.Sqrt2OverPi);
+        return (s + xc * ds * twiceSlope) * g;
+    }
+}
+
+internal static class GELUTanhMath
+{
+    public const double Sqrt2OverPi = 0.79788456080286535587989211986876;
+    public const double Cubic = 0.044715;
+
+    /// <summary>2u = 2√(2/π)·x·(1 + 0.044715x²).</summary>
+    public static Vector256<T> TwiceArgument<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        (x * x * C<T>(Cubic) + Vector256<T>.One) * x * C<T>(2 * Sqrt2OverPi);
+}
+
+/// <summary>
+/// Hardsigmoid: clamp(x + 3, 0, 6)/6; slope 1/6 strictly inside (−3, 3), 0 elsewhere (0 at both kinks, as
+/// PyTorch's built-in gives). NaN is not blocked, so it passes g/6 on as the composed select does.
+/// </summary>
+internal readonly struct HardsigmoidForward : IForwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Clamp(x + C<T>(3), Vector256<T>.Zero, C<T>(6)) / C<T>(6);
+}
+
+/// <inheritdoc cref="HardsigmoidForward"/>
+internal readonly struct HardsigmoidBackward : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var blocked = Vector256.LessThanOrEqual(x, C<T>(-3)) | Vector256.GreaterThanOrEqual(x, C<T>(3));
+        return Vector256.ConditionalSelect(blocked, Vector256<T>.Zero, g / C<T>(6));
+    }
+}

@@ -42,12 +42,12 @@ internal static class KernelRunner
     }
 
     /// <summary>
-    /// The input gradient from the saved tensor and the output gradient. Only where autograd does not
-    /// record (a recorded backward, under create_graph, must stay differentiable and composes torch ops).
+    /// The input gradient from the saved tensor and the output gradient. Its result is not differentiable:
+    /// only an unrecorded backward (<see cref="UnaryDefinition.UnrecordedBackward"/>) calls it.
     /// </summary>
     public static Tensor? Backward<K>(Tensor saved, Tensor grad, K kernel) where K : struct, IBackwardKernel
     {
-        if (torch.is_grad_enabled() || !Applies(saved) || grad.dtype != saved.dtype || grad.device_type != DeviceType.CPU
+        if (!Applies(saved) || grad.dtype != saved.dtype || grad.device_type != DeviceType.CPU
             || !FastPath.SameShape(saved, grad)) return null;
         var (sc, gc) = (FastPath.Contiguous(saved), FastPath.Contiguous(grad));
         var r = torch.empty_like(sc);
