@@ -60,12 +60,5 @@ static class Cnn
         return Timing.Compare(Step(ours, optOurs), Step(builtin, optBuiltin), rounds, batchMilliseconds, warmupMilliseconds: 4 * batchMilliseconds);
     }
 
-    static Module<Tensor, Tensor> BuiltinModule(string activation) => activation switch {
-        "relu" => nn.ReLU(),
-        "gelu" => nn.GELU(),
-        "tanh" => nn.Tanh(),
-        "elu" => nn.ELU(),
-        "silu" => nn.SiLU(),
-        _ => throw new ArgumentException($"No built-in module mapped for '{activation}'; use relu, gelu, tanh or elu.", nameof(activation)),
-    };
+    static Module<Tensor, Tensor> BuiltinModule(string activation) => Activations.CreateBuiltin(activation);
 }

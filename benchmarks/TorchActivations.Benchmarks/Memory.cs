@@ -70,14 +70,11 @@ static class Memory
     /// What the package's definition adds to <c>save</c> in Forward, in bytes per element of the input,
     /// read through reflection on the internal definition behind a module; null when it cannot be read.
     /// </summary>
-    public static double? CountedSavedBytesPerElement(string name, long[] shape)
+    public static double? CountedSavedBytesPerElement(string name, string spec, long[] shape)
     {
         try {
-            var module = name == "gelu(tanh)" ? Activations.Create("gelu(approximate=tanh)")
-                : name == "threshold" ? Activations.Create("threshold(threshold=0.1, value=20)")
-                : name == "rrelu" ? Activations.Create("leaky_relu(negative_slope=0.2291666)")   // evaluation rrelu is leaky_relu
-                : TryCreate(name);
-            if (module is null) return null;
+            var module = name == "rrelu" ? Activations.Create("leaky_relu(negative_slope=0.2291666)")   // evaluation rrelu is leaky_relu
+                : Activations.Create(spec);
             var prop = FindProperty(module.GetType(), "Definition");
             if (prop is null) return null;
             var definition = prop.GetValue(module)!;
@@ -99,13 +96,6 @@ static class Memory
     }
 
     delegate Tensor ForwardSpan(ReadOnlySpan<Tensor> inputs, List<Tensor>? save);
-
-    static nn.Module<Tensor, Tensor>? TryCreate(string name)
-    {
-        try { return Activations.Create(name); } catch (ArgumentException) { }
-        try { return Activations.Create($"{name}(dim=1)"); } catch (ArgumentException) { }
-        return null;
-    }
 
     static PropertyInfo? FindProperty(Type? t, string name)
     {

@@ -196,7 +196,7 @@ static string MemorySection(List<BenchCase> cases, Options options)
         ("x.exp() (saves the result)", a => a[0].exp(), 4),
         ("x.lt(0) mask kept via where", a => a[0].where(a[0].gt(0), 0.0), 1),
     };
-    var calib = new BenchCase("calibration", a => a[0], null, "");
+    var calib = new BenchCase("calibration", "", a => a[0], null, "");
     Memory.KeptBytesPerElement(calibration[0].F, calib, shape, options.Graphs);   // the first measurement of a process reads low: discard it
     var calibText = string.Join("; ", calibration.Select(k => $"{k.Name}: {Memory.KeptBytesPerElement(k.F, calib, shape, options.Graphs):F2} (expected {k.Expected})"));
     Console.Error.WriteLine("   calibration: " + calibText);
@@ -204,11 +204,8 @@ static string MemorySection(List<BenchCase> cases, Options options)
     mm.AppendLine("| activation | ours, counted | ours, measured | built-in, measured |");
     mm.AppendLine("|---|---:|---:|---:|");
     foreach (var c in cases) {
-        var counted = Memory.CountedSavedBytesPerElement(c.Name, shape);
-        double ours;
-        // Activations without a built-in pair run as modules with defaults; softmax2d rejects a matrix.
-        try { ours = Memory.KeptBytesPerElement(c.Ours, c, shape, options.Graphs); }
-        catch (ArgumentException) { Console.Error.WriteLine($"   {c.Name,-12} takes no [n/100, 100] matrix, skipped"); continue; }
+        var counted = Memory.CountedSavedBytesPerElement(c.Name, c.Spec, shape);
+        double ours = Memory.KeptBytesPerElement(c.Ours, c, shape, options.Graphs);
         double? builtin = c.Builtin is null || !c.BuiltinHasGradient ? null : Memory.KeptBytesPerElement(c.Builtin, c, shape, options.Graphs);
         Console.Error.WriteLine($"   {c.Name,-12} ours counted {F1(counted)}  measured {ours:F2}  built-in {F1(builtin)}");
         mm.AppendLine($"| {c.Name} | {F1(counted)} | {ours:F1} | {(c.Builtin is null ? "–" : c.BuiltinHasGradient ? F1(builtin) : "no backward")} |");
