@@ -11,7 +11,7 @@ namespace TorchActivations.Core
     /// </summary>
     /// <input>A 3-D (C, H, W) or 4-D (N, C, H, W) floating-point tensor.</input>
     /// <example><code>var perPixelClass = Functional.softmax2d(segmentationLogits);   // [N, classes, H, W], sums to 1 over classes</code></example>
-    [Activation("softmax2d", "Softmax2d")]
+    [Activation("softmax2d", "Softmax2d", AlongDim = true)]
     internal sealed partial class Softmax2dDefinition : UnaryDefinition
     {
         // The softmax definition, reused as is, behind a check of the input's rank.

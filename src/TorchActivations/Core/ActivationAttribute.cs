@@ -1,9 +1,9 @@
 namespace TorchActivations.Core;
 
 /// <summary>
-/// Marks a definition as the whole declaration of an element-wise activation: the source generator
-/// (src/TorchActivations.Generators) writes its module class, its factory in <see cref="Activations"/> and its
-/// functional in <see cref="Functional"/> from it. The parameters are the definition's primary constructor
+/// Marks a definition as the whole declaration of an activation: the source generator
+/// (src/TorchActivations.Generators) writes its module class, its factory in <see cref="Activations"/>, its
+/// functional in <see cref="Functional"/> and its row of the lookup (<see cref="Activations.Create"/>) from it. The parameters are the definition's primary constructor
 /// parameters (names, types, defaults, in order); the functional's documentation is the definition's documentation
 /// comment, with <c>input</c> (described by an <c>&lt;input&gt;</c> line, where the default does not fit) and
 /// <c>inplace</c> added; the module reads each parameter <c>p_q</c> back from the
@@ -33,6 +33,12 @@ internal sealed class ActivationAttribute(string functional, string module) : At
     /// <c>inplace</c>.
     /// </summary>
     public bool KeepsShape { get; init; } = true;
+
+    /// <summary>
+    /// Each output depends on a slice of the input along a dim, not on one element (softmax2d); implied where
+    /// <see cref="KeepsShape"/> is false. Such activations are left out of <see cref="Activations.ElementwiseNames"/>.
+    /// </summary>
+    public bool AlongDim { get; init; }
 
     /// <summary>The default initial value of the <see cref="PerChannel"/> tensor.</summary>
     public double Init { get; init; } = 1;

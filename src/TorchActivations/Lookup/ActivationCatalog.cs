@@ -9,10 +9,11 @@ namespace TorchActivations.Lookup;
 
 /// <summary>
 /// The table behind <see cref="Activations.Create"/>: one row per activation, in the order of the notes, then the
-/// activations of modern architectures the notes do not cover (silu … softmax2d, then swiglu … squareplus).
-/// Parameter names, types and defaults come from the factory method itself, so the lookup cannot drift from it.
+/// activations of modern architectures the notes do not cover. The rows of declared activations are generated from
+/// their [Activation] declarations; parameter names, types and defaults come from the factory method itself, so the
+/// lookup cannot drift from it.
 /// </summary>
-internal static class ActivationCatalog
+internal static partial class ActivationCatalog
 {
     /// <param name="Name">The torch.nn.functional name.</param>
     /// <param name="Factory">The factory in <see cref="Activations"/>.</param>
@@ -29,48 +30,43 @@ internal static class ActivationCatalog
         public ParameterInfo[] Settable => Method.GetParameters().Where(p => IsSettable(p.ParameterType)).ToArray();
     }
 
-    static readonly Entry[] Entries = [
-        new("relu", Activations.ReLU),
-        new("leaky_relu", Activations.LeakyReLU),
-        new("prelu", Activations.PReLU),
+    // The activations written by hand rather than declared with [Activation] (their parameters do not fit the
+    // generator: shared definitions, a dtype argument, a training mode); the declared ones are in Declared.
+    static readonly Entry[] HandWritten = [
         new("rrelu", Activations.RReLU),
         new("elu", Activations.ELU),
         new("celu", Activations.CELU),
         new("selu", Activations.SELU),
         new("softplus", Activations.Softplus),
         new("gelu", Activations.GELU),
-        new("tanhshrink", Activations.Tanhshrink),
-        new("softshrink", Activations.Softshrink),
-        new("hardshrink", Activations.Hardshrink),
-        new("relu6", Activations.ReLU6),
-        new("sigmoid", Activations.Sigmoid),
-        new("tanh", Activations.Tanh),
-        new("softsign", Activations.Softsign),
-        new("hardtanh", Activations.Hardtanh),
-        new("threshold", Activations.Threshold),
-        new("heaviside", Activations.Heaviside),
-        new("logsigmoid", Activations.LogSigmoid),
         new("softmin", Activations.Softmin, AlongDim: true),
         new("softmax", Activations.Softmax, AlongDim: true),
         new("log_softmax", Activations.LogSoftmax, AlongDim: true),
-        // Beyond the notes: the activations of modern architectures.
-        new("silu", Activations.SiLU),
-        new("swish", Activations.Swish),
-        new("mish", Activations.Mish),
         new("hardsigmoid", Activations.Hardsigmoid),
-        new("hardswish", Activations.Hardswish),
-        new("glu", Activations.GLU, AlongDim: true),
-        new("softmax2d", Activations.Softmax2d, AlongDim: true),
-        // The gated units of transformer feed-forward blocks and the activations of recent vision and audio models.
-        new("swiglu", Activations.SwiGLU, AlongDim: true),
-        new("geglu", Activations.GEGLU, AlongDim: true),
-        new("reglu", Activations.ReGLU, AlongDim: true),
-        new("relu_squared", Activations.ReLUSquared),
         new("star_relu", Activations.StarReLU),
-        new("quick_gelu", Activations.QuickGELU),
-        new("snake", Activations.Snake),
-        new("squareplus", Activations.Squareplus),
     ];
+
+    // The order of Names: the notes' activations in their order, then those of modern architectures. An activation
+    // not listed here (a new declaration) follows them, in alphabetical order.
+    static readonly string[] Order = [
+        "relu", "leaky_relu", "prelu", "rrelu", "elu", "celu", "selu", "softplus", "gelu", "tanhshrink", "softshrink",
+        "hardshrink", "relu6", "sigmoid", "tanh", "softsign", "hardtanh", "threshold", "heaviside", "logsigmoid",
+        "softmin", "softmax", "log_softmax",
+        // Beyond the notes: the activations of modern architectures.
+        "silu", "swish", "mish", "hardsigmoid", "hardswish", "glu", "softmax2d",
+        // The gated units of transformer feed-forward blocks and the activations of recent vision and audio models.
+        "swiglu", "geglu", "reglu", "relu_squared", "star_relu", "quick_gelu", "snake",
+    ];
+
+    static readonly Entry[] Entries = InOrder(HandWritten.Concat(Declared));
+
+    static Entry[] InOrder(IEnumerable<Entry> all)
+    {
+        var byName = all.ToDictionary(e => e.Name);
+        var listed = Order.Select(name => byName.TryGetValue(name, out var e) ? e
+            : throw new InvalidOperationException($"The lookup's order names '{name}', which no declaration or hand-written row defines."));
+        return listed.Concat(byName.Values.Where(e => !Order.Contains(e.Name)).OrderBy(e => e.Name, StringComparer.Ordinal)).ToArray();
+    }
 
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
 

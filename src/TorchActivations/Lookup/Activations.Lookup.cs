@@ -6,7 +6,7 @@ namespace TorchActivations;
 
 public static partial class Activations
 {
-    /// <summary>Every name <see cref="Create"/> accepts: the notes' activations in their order, then silu, swish, mish, hardsigmoid, hardswish, glu, softmax2d, then swiglu, geglu, reglu, relu_squared, star_relu, quick_gelu, snake, squareplus.</summary>
+    /// <summary>Every name <see cref="Create"/> accepts: the notes' activations in their order, then silu, swish, mish, hardsigmoid, hardswish, glu, softmax2d, then swiglu, geglu, reglu, relu_squared, star_relu, quick_gelu, snake, and the other activations in alphabetical order.</summary>
     public static IReadOnlyList<string> Names => ActivationCatalog.Names;
 
     /// <summary>The names of the activations applied element by element (all but softmin, softmax, log_softmax, glu, softmax2d, swiglu, geglu and reglu).</summary>
