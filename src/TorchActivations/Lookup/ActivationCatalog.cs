@@ -37,12 +37,10 @@ internal static partial class ActivationCatalog
         new("elu", Activations.ELU),
         new("celu", Activations.CELU),
         new("selu", Activations.SELU),
-        new("softplus", Activations.Softplus),
         new("gelu", Activations.GELU),
         new("softmin", Activations.Softmin, AlongDim: true),
         new("softmax", Activations.Softmax, AlongDim: true),
         new("log_softmax", Activations.LogSoftmax, AlongDim: true),
-        new("hardsigmoid", Activations.Hardsigmoid),
         new("star_relu", Activations.StarReLU),
     ];
 
