@@ -15,6 +15,7 @@ sealed record BenchCase(
     Func<Tensor[], Tensor>? Builtin,
     string BuiltinLabel,
     bool BuiltinHasGradient = true,
+    bool ComposedCounterpart = false,
     Func<Tensor, Tensor[]>? Extras = null,
     string? Note = null)
 {
@@ -33,6 +34,12 @@ static class Cases
         ["swiglu"] = "swiglu(dim=1)",
         ["geglu"] = "geglu(dim=1)",
         ["reglu"] = "reglu(dim=1)",
+    };
+
+    // Activations TorchSharp has no function for: their declared counterpart composes torch ops, so they are left out
+    // of the summaries, which compare with TorchSharp's built-ins.
+    static readonly HashSet<string> Composed = new(StringComparer.OrdinalIgnoreCase) {
+        "swish", "quick_gelu", "snake", "star_relu", "relu_squared", "squareplus",
     };
 
     // What a reader of the table needs to know about a pair; the pairs themselves come from the declarations.
@@ -80,9 +87,10 @@ static class Cases
         try { builtin = Activations.CreateBuiltin(spec); } catch (ArgumentException) { }
         builtin?.eval();
         bool hasGradient = builtin is null || HasGradient(builtin);
-        string label = builtin is null ? "(none)" : hasGradient ? name : $"{name} (forward only)";
+        bool composed = Composed.Contains(name);
+        string label = builtin is null ? "(none)" : composed ? $"{name} (composed)" : hasGradient ? name : $"{name} (forward only)";
         return new(name, spec, a => ours.call(a[0]), builtin is null ? null : a => builtin.call(a[0]), label,
-                   BuiltinHasGradient: hasGradient, Note: Notes.GetValueOrDefault(name));
+                   BuiltinHasGradient: hasGradient, ComposedCounterpart: composed, Note: Notes.GetValueOrDefault(name));
     }
 
     static bool HasGradient(nn.Module<Tensor, Tensor> module)
