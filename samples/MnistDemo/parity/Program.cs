@@ -1,6 +1,8 @@
 // The same experiments in TorchSharp through the demo's MnistCnn and Trainer.MakeOptimizer.
 //   Parity DATA WEIGHTS STEPS [builtin]   loads PyTorch's initial weights (adadelta_parity.py) and trains STEPS
 //                                         Adadelta steps in order with dropout off (eval mode), printing each loss.
+//   Parity dropout                        what nn.Dropout(0.25) and nn.Dropout(0.5) do in training and eval mode,
+//                                         and whether MnistCnn's passes are random in training mode only.
 //   Parity init SEED [WEIGHTS]            prints the statistics of the demo's initial weights under --seed SEED, in
 //                                         the format of example_epoch.py's "init" lines, and with WEIGHTS (written by
 //                                         adadelta_parity.py under the same seed) the largest difference to PyTorch's.
@@ -9,6 +11,32 @@ using MnistDemo;
 using TorchSharp;
 using static TorchSharp.torch;
 torch.set_num_threads(1);
+
+if (args[0] == "dropout") {
+    // What TorchSharp's nn.Dropout does to a vector of ones, in training and in eval mode.
+    foreach (var p in new[] { 0.25, 0.5 }) {
+        using var drop = nn.Dropout(p);
+        using var ones = torch.ones(1_000_000);
+        drop.train();
+        using var y = drop.call(ones);
+        using var kept = y.ne(0);
+        drop.eval();
+        using var z = drop.call(ones);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"dropout p={p}: training: {1 - kept.to_type(ScalarType.Float64).mean().item<double>():F4} zeroed, kept values {y.masked_select(kept).min().item<float>():R}..{y.masked_select(kept).max().item<float>():R}; eval: {z.eq(1).all().item<bool>()} (all ones)"));
+    }
+    // The demo's CNN switches its dropout with train() and eval(): two passes over one batch differ only in training.
+    torch.manual_seed(1);
+    using var net = new MnistCnn("relu", builtin: false);
+    using var batch = torch.randn(8, 1, 28, 28);
+    net.train();
+    using var t1 = net.call(batch); using var t2 = net.call(batch);
+    net.eval();
+    using var e1 = net.call(batch); using var e2 = net.call(batch);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"MnistCnn: training passes differ by {(t1 - t2).abs().max().item<float>():G3}, eval passes by {(e1 - e2).abs().max().item<float>():G3}"));
+    return;
+}
 
 if (args[0] == "init") {
     torch.manual_seed(int.Parse(args[1], CultureInfo.InvariantCulture));
