@@ -3,6 +3,7 @@
 //                                         Adadelta steps in order with dropout off (eval mode), printing each loss.
 //   Parity dropout                        what nn.Dropout(0.25) and nn.Dropout(0.5) do in training and eval mode,
 //                                         and whether MnistCnn's passes are random in training mode only.
+//   Parity perm SEED N                    the first and last indices of the demo's epoch-1 permutation of N images.
 //   Parity init SEED [WEIGHTS]            prints the statistics of the demo's initial weights under --seed SEED, in
 //                                         the format of example_epoch.py's "init" lines, and with WEIGHTS (written by
 //                                         adadelta_parity.py under the same seed) the largest difference to PyTorch's.
@@ -35,6 +36,16 @@ if (args[0] == "dropout") {
     using var e1 = net.call(batch); using var e2 = net.call(batch);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"MnistCnn: training passes differ by {(t1 - t2).abs().max().item<float>():G3}, eval passes by {(e1 - e2).abs().max().item<float>():G3}"));
+    return;
+}
+
+if (args[0] == "perm") {
+    // The permutation an epoch of the demo draws (Trainer reseeds with seed * 1000003 + epoch, then randperm).
+    long n = long.Parse(args[2], CultureInfo.InvariantCulture);
+    torch.manual_seed(long.Parse(args[1], CultureInfo.InvariantCulture) * 1_000_003L + 1);
+    using var perm = torch.randperm(n, dtype: ScalarType.Int64);
+    var v = perm.data<long>().ToArray();
+    Console.WriteLine($"randperm({n}) epoch 1: first {string.Join(", ", v.Take(10))}; last {string.Join(", ", v.TakeLast(5))}; {v.Distinct().Count()} distinct");
     return;
 }
 

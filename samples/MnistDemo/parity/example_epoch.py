@@ -2,13 +2,20 @@
 # dropout, the same normalisation, shuffled batches of 64, mean NLL loss, Adadelta lr 1.0, StepLR gamma 0.7 per epoch,
 # and the test pass in batches of 1000 in eval mode. One torch thread, seeded by torch.manual_seed(seed) before the
 # model is built, as the example does.
-#   python3 example_epoch.py DATA SEED [EPOCHS] [--no-dropout]
-# prints the parameter statistics of the initial weights, then one line per epoch with the test accuracy.
+#   python3 example_epoch.py DATA SEED [EPOCHS] [--no-dropout] [--steps=FILE] [--limit=N] [--demo-seeding]
+# prints the parameter statistics of the initial weights, then one line per epoch with the test accuracy; --steps
+# writes each step's loss as the demo's steps.csv does (step,epoch,loss); --limit trains on the first N images;
+# --demo-seeding reseeds torch's generator before each epoch's permutation as the demo does (seed * 1000003 + epoch),
+# so that, where both libtorch versions draw the same random numbers, the two runs see the same batches and dropout masks.
 import gzip, struct, sys, time, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 
 torch.set_num_threads(1)
 args = [a for a in sys.argv[1:] if not a.startswith('--')]
 dropout = '--no-dropout' not in sys.argv
+steps_file = next((a.split('=', 1)[1] for a in sys.argv if a.startswith('--steps=')), None)
+step_rows = ['step,epoch,loss']
+limit = next((int(a.split('=', 1)[1]) for a in sys.argv if a.startswith('--limit=')), None)
+demo_seeding = '--demo-seeding' in sys.argv
 d, seed = args[0], int(args[1]); epochs = int(args[2]) if len(args) > 2 else 1
 
 def idx(p):
@@ -21,6 +28,7 @@ def split(prefix):
     return x, torch.tensor(idx(f'{d}/{prefix}-labels-idx1-ubyte.gz').astype(np.int64))
 
 xtr, ytr = split('train'); xte, yte = split('t10k')
+if limit: xtr, ytr = xtr[:limit], ytr[:limit]
 
 class Net(nn.Module):
     def __init__(s):
@@ -45,11 +53,12 @@ sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
 n = xtr.shape[0]
 for epoch in range(1, epochs + 1):
     m.train(); t0 = time.time(); c0 = time.process_time(); loss_sum = 0.0; batches = 0
+    if demo_seeding: torch.manual_seed(seed * 1000003 + epoch)
     order = torch.randperm(n)
     for start in range(0, n, 64):
         i = order[start:start + 64]
         opt.zero_grad(); loss = F.nll_loss(m(xtr[i]), ytr[i]); loss.backward(); opt.step()
-        loss_sum += loss.item(); batches += 1
+        loss_sum += loss.item(); batches += 1; step_rows.append(f'{len(step_rows)},{epoch},{loss.item()!r}')
     sched.step()
     m.eval(); test_loss = 0.0; correct = 0
     with torch.no_grad():
@@ -58,3 +67,5 @@ for epoch in range(1, epochs + 1):
             test_loss += F.nll_loss(out, y, reduction='sum').item(); correct += out.argmax(1).eq(y).sum().item()
     print(f'seed {seed} epoch {epoch}: train loss {loss_sum / batches:.4f}, test loss {test_loss / xte.shape[0]:.4f}, '
           f'test accuracy {100 * correct / xte.shape[0]:.2f}%, {time.time() - t0:.1f} s ({time.process_time() - c0:.1f} s CPU)', flush=True)
+if steps_file:
+    with open(steps_file, 'w') as f: f.write('\n'.join(step_rows) + '\n')
