@@ -113,6 +113,11 @@ public static class ActivationTable
         // α = 0.5 as a tensor; α's own gradient and the series near α·x = 0 are in SnakeTests.
         Elementwise("snake(alpha=0.5)", x => F.snake(x, Slope(x, 0.5)), x => x + (x * 0.5).sin().square() / 0.5,
             x => x + Math.Sin(0.5 * x) * Math.Sin(0.5 * x) / 0.5, x => 1 + Math.Sin(x)),
+        // b = 2: the formula as written, (x + √(x² + b))/2, cancels for x ≪ 0; the float64 reference uses its equal
+        // b/(2(√(x² + b) − x)) there, and the slope's equal b/(2r(r − x)).
+        Elementwise("squareplus(b=2)", x => F.squareplus(x, 2), x => (x + (x * x + 2).sqrt()) / 2,
+            x => x >= 0 ? (x + Math.Sqrt(x * x + 2)) / 2 : 2 / (2 * (Math.Sqrt(x * x + 2) - x)),
+            x => x >= 0 ? (1 + x / Math.Sqrt(x * x + 2)) / 2 : 2 / (2 * Math.Sqrt(x * x + 2) * (Math.Sqrt(x * x + 2) - x))),
     ];
 
     static double[] Softmax(double[] row)

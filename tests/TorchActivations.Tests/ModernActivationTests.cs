@@ -96,12 +96,12 @@ public class ModernActivationTests
     [Fact]
     public void The_new_names_follow_the_notes_set()
     {
-        Assert.Equal(37, Activations.Names.Count);
+        Assert.Equal(38, Activations.Names.Count);
         Assert.Equal("log_softmax", Activations.Names[22]);
         Assert.Equal(ModernNames, Activations.Names.Skip(23).Take(7));
-        Assert.Equal(["swiglu", "geglu", "reglu", "relu_squared", "star_relu", "quick_gelu", "snake"], Activations.Names.Skip(30));
-        Assert.Equal(["silu", "swish", "mish", "hardsigmoid", "hardswish", "relu_squared", "star_relu", "quick_gelu", "snake"],
-                     Activations.ElementwiseNames.TakeLast(9));
+        Assert.Equal(["swiglu", "geglu", "reglu", "relu_squared", "star_relu", "quick_gelu", "snake", "squareplus"], Activations.Names.Skip(30));
+        Assert.Equal(["silu", "swish", "mish", "hardsigmoid", "hardswish", "relu_squared", "star_relu", "quick_gelu", "snake", "squareplus"],
+                     Activations.ElementwiseNames.TakeLast(10));
         foreach (var shapeChanging in new[] { "glu", "softmax2d", "swiglu", "geglu", "reglu" })
             Assert.DoesNotContain(shapeChanging, Activations.ElementwiseNames);
         Assert.Equal(Activations.Names.Count - 8, Activations.ElementwiseNames.Count);

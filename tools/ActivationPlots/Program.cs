@@ -104,7 +104,8 @@ sealed record Figure(string Name, string Spec, string Title, double Lo, double H
 static class Figures
 {
     // Only what a plot needs beyond the package: which parameters illustrate the shape, the range
-    // that shows it, and where the kinks are. Activations not listed are drawn with their defaults.
+    // that shows it, and where the kinks are. Activations not listed are drawn with their defaults on [−6, 6],
+    // without kink markers.
     static readonly Dictionary<string, Figure> Table = new[] {
         F("relu", "relu", -6, 6, [0]),
         F("leaky_relu", "leaky_relu(negative_slope=0.1)", -6, 6, [0], "slope 0.1 instead of the default 0.01, to be visible"),
@@ -147,7 +148,7 @@ static class Figures
         new(name, spec, Title(name, spec), lo, hi, kinks, note);
 
     public static Figure For(string name) =>
-        Table.TryGetValue(name, out var f) ? f : F(name, name, -6, 6, [], "no kink information in the plot tool");
+        Table.TryGetValue(name, out var f) ? f : F(name, name, -6, 6, []);
 
     /// <summary>The spec with every parameter's value, defaults included (flags left out): e.g. elu(alpha=1).</summary>
     static string Title(string name, string spec)
@@ -415,47 +416,46 @@ static class Draw
 /// </summary>
 static class KinkReport
 {
-    static Tensor W(Tensor x) => torch.full(1, 0.25, dtype: x.dtype);
     static readonly Figure Plain = new("", "", "", 0, 0, []);
 
-    // (spec for Activations.Create, the built-in with the same parameters, the points to compare)
-    static readonly (string Spec, Func<Tensor, Tensor> Builtin, double[] At)[] Rows = [
-        ("relu", x => torch.nn.functional.relu(x), [0]),
-        ("leaky_relu(negative_slope=0.1)", x => torch.nn.functional.leaky_relu(x, 0.1), [0]),
-        ("prelu", x => torch.nn.functional.prelu(x, W(x)), [0]),
-        ("rrelu", x => torch.nn.functional.rrelu(x, 1.0 / 8, 1.0 / 3), [0]),
-        ("elu", x => torch.nn.functional.elu(x, 1), [0]),
-        ("elu(alpha=0.5)", x => torch.nn.functional.elu(x, 0.5), [0]),
-        ("celu(alpha=2)", x => torch.nn.functional.celu(x, 2), [0]),
-        ("selu", x => torch.nn.functional.selu(x), [0]),
-        ("softplus(beta=2, threshold=10)", x => torch.nn.functional.softplus(x, 2, 10), [5]),
-        ("softshrink", x => torch.nn.functional.softshrink(x, 0.5), [-0.5, 0.5]),
-        ("hardshrink", x => torch.nn.functional.hardshrink(x, 0.5), [-0.5, 0.5]),
-        ("relu6", x => torch.nn.functional.relu6(x), [0, 6]),
-        ("hardtanh", x => torch.nn.functional.hardtanh(x, -1, 1), [-1, 1, -2, 2]),
-        ("threshold(threshold=1, value=-1)", x => torch.nn.functional.threshold(x, 1, -1), [1]),
-        ("heaviside", x => torch.heaviside(x, torch.ones_like(x)), [0]),
-        ("hardsigmoid", x => torch.nn.functional.hardsigmoid(x), [-3, 3]),
-        ("hardswish", x => torch.nn.functional.hardswish(x), [-3, 3]),
+    // (spec for Activations.Create and Activations.CreateBuiltin, the points to compare)
+    static readonly (string Spec, double[] At)[] Rows = [
+        ("relu", [0]),
+        ("leaky_relu(negative_slope=0.1)", [0]),
+        ("prelu", [0]),
+        ("rrelu", [0]),
+        ("elu", [0]),
+        ("elu(alpha=0.5)", [0]),
+        ("celu(alpha=2)", [0]),
+        ("selu", [0]),
+        ("softplus(beta=2, threshold=10)", [5]),
+        ("softshrink", [-0.5, 0.5]),
+        ("hardshrink", [-0.5, 0.5]),
+        ("relu6", [0, 6]),
+        ("hardtanh", [-1, 1, -2, 2]),
+        ("threshold(threshold=1, value=-1)", [1]),
+        ("heaviside", [0]),
+        ("hardsigmoid", [-3, 3]),
+        ("hardswish", [-3, 3]),
     ];
 
     public static int Run()
     {
         Console.WriteLine($"{"activation",-34} {"x",6} {"ours f",13} {"built-in f",13} {"ours f'",13} {"built-in f'",13}");
-        foreach (var (spec, builtin, at) in Rows) {
+        foreach (var (spec, at) in Rows) {
             using var module = Activations.Create(spec);
+            using var builtin = Activations.CreateBuiltin(spec);
             module.eval();   // rrelu: the deterministic evaluation mode, as the built-in's default
+            builtin.eval();
             var (y, dy) = Curves.Evaluate(module, Plain, at);
             for (int i = 0; i < at.Length; i++) {
                 using var scope = torch.NewDisposeScope();
                 var x = torch.tensor(new[] { at[i] }).requires_grad_(true);
-                var r = builtin(x);
-                string by = Fmt(r.detach().item<double>()), bdy;
-                try {
+                var r = builtin.call(x);
+                string by = Fmt(r.detach().item<double>()), bdy = "no backward";
+                if (r.requires_grad) {
                     r.backward();
                     bdy = Fmt(x.grad!.item<double>());
-                } catch (Exception e) when (e.Message.Contains("not implemented")) {
-                    bdy = "no backward";
                 }
                 var mark = by != Fmt(y[i]) || bdy != Fmt(dy[i]) ? "  <- differs" : "";
                 Console.WriteLine($"{spec,-34} {at[i],6:0.###} {Fmt(y[i]),13} {by,13} {Fmt(dy[i]),13} {bdy,13}{mark}");

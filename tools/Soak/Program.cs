@@ -152,61 +152,17 @@ static class Soak
         throw new InvalidOperationException("no VmRSS in /proc/self/status");
     }
 
-    /// <summary>The hidden activations, in the order of Activations.ElementwiseNames, with TorchSharp's counterparts.</summary>
+    /// <summary>The hidden activations, in the order of Activations.ElementwiseNames, or TorchSharp's counterparts of them.</summary>
     static (string Name, nn.Module<Tensor, Tensor> Module)[] HiddenActivations(string variant) =>
-        Activations.ElementwiseNames.Select(name => (name, variant == "package" ? Package(name) : Builtin(name))).ToArray();
+        Activations.ElementwiseNames
+            .Select(name => (name, variant == "package" ? Activations.Create(Spec(name)) : Activations.CreateBuiltin(Spec(name))))
+            .ToArray();
 
-    static nn.Module<Tensor, Tensor> Package(string name) => Activations.Create(name switch {
+    static string Spec(string name) => name switch {
         "threshold" => "threshold(threshold=0.1, value=0)",
         "prelu" => $"prelu(num_parameters={Hidden})",
         _ => name,
-    });
-
-    static nn.Module<Tensor, Tensor> Builtin(string name) => name switch {
-        "relu" => nn.ReLU(),
-        "leaky_relu" => nn.LeakyReLU(),
-        "prelu" => nn.PReLU(Hidden),
-        "rrelu" => nn.RReLU(),
-        "elu" => nn.ELU(),
-        "celu" => nn.CELU(),
-        "selu" => nn.SELU(),
-        "softplus" => nn.Softplus(),
-        "gelu" => nn.GELU(),
-        "tanhshrink" => nn.Tanhshrink(),
-        "softshrink" => nn.Softshrink(),
-        "hardshrink" => nn.Hardshrink(),
-        "relu6" => nn.ReLU6(),
-        "sigmoid" => nn.Sigmoid(),
-        "tanh" => nn.Tanh(),
-        "softsign" => nn.Softsign(),
-        // TorchSharp 0.107.0's Hardtanh is the identity; clamp does what it should.
-        "hardtanh" => new Lambda("hardtanh", x => x.clamp(-1, 1)),
-        "threshold" => nn.Threshold(0.1, 0),
-        // torch.heaviside has no derivative; a step that autograd does not record, like the package's zero gradient.
-        "heaviside" => new Lambda("heaviside", x => x.ge(0).to_type(x.dtype)),
-        "logsigmoid" => nn.LogSigmoid(),
-        "silu" => nn.SiLU(),
-        // TorchSharp has no swish with a learnable β: x·σ(βx) from built-in ops, β a parameter like the package's.
-        "swish" => new BuiltinSwish(),
-        "mish" => nn.Mish(),
-        "hardsigmoid" => nn.Hardsigmoid(),
-        "hardswish" => nn.Hardswish(),
-        _ => throw new ArgumentException($"no built-in for {name}"),
     };
-
-    sealed class BuiltinSwish : nn.Module<Tensor, Tensor>
-    {
-        readonly TorchSharp.Modules.Parameter beta = new(torch.ones(1));
-
-        public BuiltinSwish() : base("swish") => RegisterComponents();
-
-        public override Tensor forward(Tensor input) => input * torch.sigmoid(input * beta);
-    }
-
-    sealed class Lambda(string name, Func<Tensor, Tensor> f) : nn.Module<Tensor, Tensor>(name)
-    {
-        public override Tensor forward(Tensor input) => f(input);
-    }
 
     public static Result Run(string variant, Options options)
     {

@@ -26,6 +26,12 @@ namespace TorchActivations.Core
         }
 
         public override string Name { get; }
+
+        public override Func<Tensor[], Tensor> Builtin => Name switch {
+            "elu" => x => nn.functional.elu(x[0], alpha),
+            "celu" => x => nn.functional.celu(x[0], alpha),
+            _ => x => nn.functional.selu(x[0]),
+        };
         public double Alpha => alpha;
 
         public static ExponentialLinearDefinition Elu(double alpha) =>

@@ -24,8 +24,10 @@ namespace TorchActivations.Core
 namespace TorchActivations.Modules
 {
     /// <inheritdoc cref="Functional.geglu"/>
-    public sealed class GEGLU : TorchSharp.Modules.ParameterLessModule<Tensor, Tensor>
+    public sealed class GEGLU : TorchSharp.Modules.ParameterLessModule<Tensor, Tensor>, IDeclaredActivation
     {
+        ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => definition;
+
         readonly GEGLUDefinition definition;
 
         internal GEGLU(long dim, Approximate approximate) : base(nameof(GEGLU)) => definition = new GEGLUDefinition(dim, approximate);

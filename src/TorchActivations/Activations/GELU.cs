@@ -16,6 +16,7 @@ namespace TorchActivations.Core
 
         readonly Approximate approximate;
         public override string Name => "gelu";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.gelu(x[0], approximate);
 
         public static GELUDefinition For(Approximate approximate) => approximate switch {
             Approximate.none => Exact,

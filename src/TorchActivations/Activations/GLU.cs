@@ -14,6 +14,7 @@ namespace TorchActivations.Core
     {
         public long Dim { get; } = dim;
         public override string Name => "glu";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.glu(x[0], Dim);
 
         public override void CheckInputs(ReadOnlySpan<Tensor> inputs)
         {
@@ -57,8 +58,10 @@ namespace TorchActivations.Core
 namespace TorchActivations.Modules
 {
     /// <inheritdoc cref="Functional.glu"/>
-    public sealed class GLU : TorchSharp.Modules.ParameterLessModule<Tensor, Tensor>
+    public sealed class GLU : TorchSharp.Modules.ParameterLessModule<Tensor, Tensor>, IDeclaredActivation
     {
+        ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => definition;
+
         readonly GLUDefinition definition;
 
         internal GLU(long dim) : base(nameof(GLU)) => definition = new GLUDefinition(dim);

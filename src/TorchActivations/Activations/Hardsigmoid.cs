@@ -12,6 +12,7 @@ namespace TorchActivations.Core
 
         public static readonly HardsigmoidDefinition Instance = new();
         public override string Name => "hardsigmoid";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.hardsigmoid(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {

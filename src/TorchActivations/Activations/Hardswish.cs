@@ -1,16 +1,23 @@
 using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
-using TorchActivations.Modules;
 using static TorchSharp.torch;
 using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
-    /// <summary>x·relu6(x + 3) / 6; saves x, whose slope x/3 + 1/2 between the kinks backward needs.</summary>
-    internal sealed class HardswishDefinition : ElementwiseDefinition
+    /// <summary>
+    /// Hard swish (MobileNetV3), PyTorch's definition: Hardswish(x) = x·relu6(x + 3) / 6, i.e. 0 for x ≤ −3,
+    /// x·(x + 3) / 6 for −3 &lt; x &lt; 3, x for x ≥ 3.
+    /// Hardswish'(x) = 0 for x ≤ −3, x/3 + 1/2 for −3 &lt; x &lt; 3, 1 for x ≥ 3: at the kinks 0 at x = −3 and
+    /// 1 at x = 3 (the slopes outside the middle piece), as PyTorch's built-in gives.
+    /// </summary>
+    [Activation("hardswish", "Hardswish", Inplace = true)]
+    internal sealed partial class HardswishDefinition : ElementwiseDefinition
     {
-        public static readonly HardswishDefinition Instance = new();
+        // x·relu6(x + 3) / 6; saves x, whose slope x/3 + 1/2 between the kinks backward needs.
+
         public override string Name => "hardswish";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.hardswish(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
@@ -27,36 +34,5 @@ namespace TorchActivations.Core
             var slope = x.div(S(3)).add_(S(0.5), One).masked_fill_(x.le(S(-3)), Zero).masked_fill_(x.ge(S(3)), One);
             return slope.mul_(grad);
         }
-    }
-}
-
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.hardswish"/>
-    public sealed class Hardswish : ActivationModule
-    {
-        internal Hardswish(bool inplace) : base(nameof(Hardswish), HardswishDefinition.Instance, inplace) { }
-    }
-}
-
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.hardswish"/>
-        public static Hardswish Hardswish(bool inplace = false) => new(inplace);
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>
-        /// Hard swish (MobileNetV3), PyTorch's definition: Hardswish(x) = x·relu6(x + 3) / 6, i.e. 0 for x ≤ −3,
-        /// x·(x + 3) / 6 for −3 &lt; x &lt; 3, x for x ≥ 3.
-        /// Hardswish'(x) = 0 for x ≤ −3, x/3 + 1/2 for −3 &lt; x &lt; 3, 1 for x ≥ 3: at the kinks 0 at x = −3 and
-        /// 1 at x = 3 (the slopes outside the middle piece), as PyTorch's built-in gives.
-        /// </summary>
-        /// <param name="input">A floating-point tensor of any shape.</param>
-        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
-        public static Tensor hardswish(Tensor input, bool inplace = false) => HardswishDefinition.Instance.Apply(input, inplace);
     }
 }

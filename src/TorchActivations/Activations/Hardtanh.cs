@@ -27,6 +27,12 @@ namespace TorchActivations.Core
         public double MaxVal { get; }
         public override string Name { get; }
 
+        // TorchSharp 0.107.0's hardtanh returns its input unchanged (only the in-place variant clamps), so hardtanh's
+        // counterpart is torch.clamp, TorchSharp's built-in op for the same function.
+        public override Func<Tensor[], Tensor> Builtin => Name == "relu6"
+            ? x => nn.functional.relu6(x[0])
+            : x => x[0].clamp(MinVal, MaxVal);
+
         PiecewiseLinear Rule => new(PiecewiseKind.Clamp, MinVal, MaxVal);
 
         // Keeps a 1-byte mask (slope 1 on [min_val, max_val), 0 elsewhere) for backward.

@@ -1,16 +1,17 @@
 using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
-using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
-    internal sealed class LogSigmoidDefinition : ElementwiseDefinition
+    /// <summary>LogSigmoid(x) = ln(1 / (1 + e^(−x))); LogSigmoid'(x) = 1 / (1 + eˣ).</summary>
+    [Activation("logsigmoid", "LogSigmoid")]
+    internal sealed partial class LogSigmoidDefinition : ElementwiseDefinition
     {
-        public static readonly LogSigmoidDefinition Instance = new();
         public override string Name => "logsigmoid";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.logsigmoid(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
@@ -24,30 +25,5 @@ namespace TorchActivations.Core
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
             KernelRunner.Backward(saved[0], grad, new LogSigmoidBackward())
             ?? (torch.is_grad_enabled() ? grad / saved[0].exp().add(One, One) : grad / saved[0].exp().add_(One, One));
-    }
-}
-
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.logsigmoid"/>
-    public sealed class LogSigmoid : ActivationModule
-    {
-        internal LogSigmoid() : base(nameof(LogSigmoid), LogSigmoidDefinition.Instance) { }
-    }
-}
-
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.logsigmoid"/>
-        public static LogSigmoid LogSigmoid() => new();
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>LogSigmoid(x) = ln(1 / (1 + e^(−x))); LogSigmoid'(x) = 1 / (1 + eˣ).</summary>
-        /// <param name="input">A floating-point tensor of any shape.</param>
-        public static Tensor logsigmoid(Tensor input) => LogSigmoidDefinition.Instance.Apply(input);
     }
 }

@@ -1,16 +1,22 @@
 using TorchActivations.Core.Kernels;
 using TorchActivations.Core;
-using TorchActivations.Modules;
 using static TorchSharp.torch;
 using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
-    /// <summary>Saves x only (as PyTorch does); softplus, tanh and σ are recomputed in backward.</summary>
-    internal sealed class MishDefinition : ElementwiseDefinition
+    /// <summary>
+    /// Mish(x) = x·tanh(softplus(x)), softplus(x) = ln(1 + eˣ).
+    /// Mish'(x) = tanh(softplus(x)) + x·σ(x)·(1 − tanh²(softplus(x))), σ(x) = 1 / (1 + e^(−x)).
+    /// Smooth and non-monotonic like SiLU; Mish'(0) = tanh(ln 2) = 0.6. Keeps only the input for backward.
+    /// </summary>
+    [Activation("mish", "Mish", Inplace = true)]
+    internal sealed partial class MishDefinition : ElementwiseDefinition
     {
-        public static readonly MishDefinition Instance = new();
+        // Saves x only (as PyTorch does); softplus, tanh and σ are recomputed in backward.
+
         public override string Name => "mish";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.mish(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
@@ -32,35 +38,5 @@ namespace TorchActivations.Core
         // tanh(ln(1 + eˣ)), with ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)): finite for every finite x,
         // and exact in the left tail where eˣ is tiny (ln(1 + eˣ) ≈ eˣ).
         static Tensor TanhSoftplus(Tensor x) => x.abs().neg_().exp_().log1p_().add_(x.clamp_min(Zero), One).tanh_();
-    }
-}
-
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.mish"/>
-    public sealed class Mish : ActivationModule
-    {
-        internal Mish(bool inplace) : base(nameof(Mish), MishDefinition.Instance, inplace) { }
-    }
-}
-
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.mish"/>
-        public static Mish Mish(bool inplace = false) => new(inplace);
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>
-        /// Mish(x) = x·tanh(softplus(x)), softplus(x) = ln(1 + eˣ).
-        /// Mish'(x) = tanh(softplus(x)) + x·σ(x)·(1 − tanh²(softplus(x))), σ(x) = 1 / (1 + e^(−x)).
-        /// Smooth and non-monotonic like SiLU; Mish'(0) = tanh(ln 2) = 0.6. Keeps only the input for backward.
-        /// </summary>
-        /// <param name="input">A floating-point tensor of any shape.</param>
-        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
-        public static Tensor mish(Tensor input, bool inplace = false) => MishDefinition.Instance.Apply(input, inplace);
     }
 }

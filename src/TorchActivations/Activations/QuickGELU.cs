@@ -1,15 +1,23 @@
 using TorchActivations.Core;
-using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TorchActivations.Core
 {
-    /// <summary>Saves x (which autograd keeps anyway): σ(1.702·x) is recomputed in backward instead of stored.</summary>
-    internal sealed class QuickGELUDefinition : ElementwiseDefinition
+    /// <summary>
+    /// QuickGELU, the activation of OpenAI's CLIP: QuickGELU(x) = x·σ(1.702·x), σ(z) = 1 / (1 + e^(−z)), a sigmoid
+    /// approximation of <see cref="Functional.gelu"/> (within 0.021 of it, the largest gap near x = −2.27). It is <see cref="Functional.swish"/> with a fixed β = 1.702;
+    /// CLIP checkpoints were trained with it, so ports of CLIP need it rather than the exact GELU.
+    /// QuickGELU'(x) = σ(z)·(1 + z·(1 − σ(z))), z = 1.702·x. Keeps only the input for backward.
+    /// </summary>
+    [Activation("quick_gelu", "QuickGELU", Inplace = true)]
+    internal sealed partial class QuickGELUDefinition : ElementwiseDefinition
     {
-        public static readonly QuickGELUDefinition Instance = new();
+        // Saves x (which autograd keeps anyway): σ(1.702·x) is recomputed in backward instead of stored.
+
         public override string Name => "quick_gelu";
+        // No built-in op: the formula in built-in ops.
+        public override Func<Tensor[], Tensor> Builtin => x => x[0] * torch.sigmoid(x[0] * Slope);
 
         /// <summary>CLIP's constant: σ(1.702·x) approximates the normal CDF Φ(x).</summary>
         public const double Slope = 1.702;
@@ -34,36 +42,5 @@ namespace TorchActivations.Core
             var oneMinus = s.neg().add(Scalars.One, Scalars.One);
             return oneMinus.mul(z).add(Scalars.One, Scalars.One).mul(s).mul(grad);
         }
-    }
-}
-
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.quick_gelu"/>
-    public sealed class QuickGELU : ActivationModule
-    {
-        internal QuickGELU(bool inplace) : base(nameof(QuickGELU), QuickGELUDefinition.Instance, inplace) { }
-    }
-}
-
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.quick_gelu"/>
-        public static QuickGELU QuickGELU(bool inplace = false) => new(inplace);
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>
-        /// QuickGELU, the activation of OpenAI's CLIP: QuickGELU(x) = x·σ(1.702·x), σ(z) = 1 / (1 + e^(−z)), a sigmoid
-        /// approximation of <see cref="gelu"/> (within 0.021 of it, the largest gap near x = −2.27). It is <see cref="swish"/> with a fixed β = 1.702;
-        /// CLIP checkpoints were trained with it, so ports of CLIP need it rather than the exact GELU.
-        /// QuickGELU'(x) = σ(z)·(1 + z·(1 − σ(z))), z = 1.702·x. Keeps only the input for backward.
-        /// </summary>
-        /// <param name="input">A floating-point tensor of any shape.</param>
-        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
-        public static Tensor quick_gelu(Tensor input, bool inplace = false) => QuickGELUDefinition.Instance.Apply(input, inplace);
     }
 }

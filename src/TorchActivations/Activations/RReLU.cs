@@ -27,6 +27,15 @@ namespace TorchActivations.Core
         public double Lower { get; }
         public double Upper { get; }
         public override string Name => "rrelu";
+        // TorchSharp's rrelu, whatever it does in training mode: the comparison is with what a built-in user gets.
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.rrelu(x[0], Lower, Upper);
+
+        /// <summary>What RReLU applies: random slopes in training, the mean slope as a leaky ReLU in evaluation.</summary>
+        public static ActivationDefinition For(double lower, double upper, bool training, Generator? generator)
+        {
+            Check(lower, upper);
+            return training ? new RReLUDefinition(lower, upper, generator) : new LeakyReLUDefinition((lower + upper) / 2);
+        }
 
         public static void Check(double lower, double upper)
         {
@@ -50,8 +59,10 @@ namespace TorchActivations.Core
 namespace TorchActivations.Modules
 {
     /// <inheritdoc cref="Functional.rrelu"/>
-    public sealed class RReLU : torch.nn.Module<Tensor, Tensor>
+    public sealed class RReLU : torch.nn.Module<Tensor, Tensor>, IDeclaredActivation
     {
+        ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => RReLUDefinition.For(lower, upper, training, generator);
+
         internal RReLU(double lower, double upper, bool inplace, Generator? generator) : base(nameof(RReLU))
         {
             RReLUDefinition.Check(lower, upper);
@@ -113,17 +124,6 @@ namespace TorchActivations
         /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
         public static Tensor rrelu(Tensor input, double lower = 1.0 / 8, double upper = 1.0 / 3, bool training = false,
                                    Generator? generator = null, bool inplace = false)
-        {
-            ActivationDefinition definition = training
-                ? new RReLUDefinition(lower, upper, generator)
-                : MeanSlope(lower, upper);
-            return definition.Apply(input, inplace);
-        }
-
-        static LeakyReLUDefinition MeanSlope(double lower, double upper)
-        {
-            RReLUDefinition.Check(lower, upper);
-            return new LeakyReLUDefinition((lower + upper) / 2);
-        }
+            => RReLUDefinition.For(lower, upper, training, generator).Apply(input, inplace);
     }
 }

@@ -15,8 +15,10 @@ namespace TorchActivations.Core
 namespace TorchActivations.Modules
 {
     /// <inheritdoc cref="Functional.reglu"/>
-    public sealed class ReGLU : TorchSharp.Modules.ParameterLessModule<Tensor, Tensor>
+    public sealed class ReGLU : TorchSharp.Modules.ParameterLessModule<Tensor, Tensor>, IDeclaredActivation
     {
+        ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => definition;
+
         readonly ReGLUDefinition definition;
 
         internal ReGLU(long dim) : base(nameof(ReGLU)) => definition = new ReGLUDefinition(dim);

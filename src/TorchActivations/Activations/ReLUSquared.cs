@@ -1,15 +1,22 @@
 using TorchActivations.Core;
-using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TorchActivations.Core
 {
-    /// <summary>Saves x (which autograd keeps anyway); ReLU(x) is recomputed in backward.</summary>
-    internal sealed class ReLUSquaredDefinition : ElementwiseDefinition
+    /// <summary>
+    /// Squared ReLU, the feed-forward activation of Primer (So et al., 2021). ReLUSquared(x) = ReLU(x)² = x² for
+    /// x ≥ 0, 0 for x &lt; 0. Its derivative 2·ReLU(x) is continuous and 0 at 0 from both sides, so unlike
+    /// <see cref="Functional.relu"/> it needs no convention at 0. Keeps only the input for backward.
+    /// </summary>
+    [Activation("relu_squared", "ReLUSquared", Inplace = true)]
+    internal sealed partial class ReLUSquaredDefinition : ElementwiseDefinition
     {
-        public static readonly ReLUSquaredDefinition Instance = new();
+        // Saves x (which autograd keeps anyway); ReLU(x) is recomputed in backward.
+
         public override string Name => "relu_squared";
+        // No built-in op: the formula in built-in ops.
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.relu(x[0]).square();
 
         static readonly Scalar Two = Scalars.S(2);
 
@@ -23,35 +30,5 @@ namespace TorchActivations.Core
         // 2·ReLU(x): continuous, 0 at 0 from both sides, so no convention is needed there.
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved) =>
             saved[0].clamp_min(Scalars.Zero).mul(Two).mul(grad);
-    }
-}
-
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.relu_squared"/>
-    public sealed class ReLUSquared : ActivationModule
-    {
-        internal ReLUSquared(bool inplace) : base(nameof(ReLUSquared), ReLUSquaredDefinition.Instance, inplace) { }
-    }
-}
-
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.relu_squared"/>
-        public static ReLUSquared ReLUSquared(bool inplace = false) => new(inplace);
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>
-        /// Squared ReLU, the feed-forward activation of Primer (So et al., 2021). ReLUSquared(x) = ReLU(x)² = x² for
-        /// x ≥ 0, 0 for x &lt; 0. Its derivative 2·ReLU(x) is continuous and 0 at 0 from both sides, so unlike
-        /// <see cref="relu"/> it needs no convention at 0. Keeps only the input for backward.
-        /// </summary>
-        /// <param name="input">A floating-point tensor of any shape.</param>
-        /// <param name="inplace">Write the result into the input; only where autograd does not record.</param>
-        public static Tensor relu_squared(Tensor input, bool inplace = false) => ReLUSquaredDefinition.Instance.Apply(input, inplace);
     }
 }

@@ -1,16 +1,18 @@
 using TorchActivations.Core;
-using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
-    /// <summary>Saves the output y: σ' = y·(1 − y).</summary>
-    internal sealed class SigmoidDefinition : ElementwiseDefinition
+    /// <summary>Logistic sigmoid. σ(x) = 1 / (1 + e^(−x)); σ'(x) = σ(x)·(1 − σ(x)). Saturates at both ends.</summary>
+    [Activation("sigmoid", "Sigmoid")]
+    internal sealed partial class SigmoidDefinition : ElementwiseDefinition
     {
-        public static readonly SigmoidDefinition Instance = new();
+        // Saves the output y: σ' = y·(1 − y).
+
         public override string Name => "sigmoid";
+        public override Func<Tensor[], Tensor> Builtin => x => torch.sigmoid(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
@@ -28,30 +30,5 @@ namespace TorchActivations.Core
                 return FastPath.TrySavedSlope(FastPath.SavedSlope.Sigmoid, grad, y) ?? (grad * y).mul_(y.neg().add_(One, One));
             return grad * y * y.neg().add(One, One);
         }
-    }
-}
-
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.sigmoid"/>
-    public sealed class Sigmoid : ActivationModule
-    {
-        internal Sigmoid() : base(nameof(Sigmoid), SigmoidDefinition.Instance) { }
-    }
-}
-
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.sigmoid"/>
-        public static Sigmoid Sigmoid() => new();
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>Logistic sigmoid. σ(x) = 1 / (1 + e^(−x)); σ'(x) = σ(x)·(1 − σ(x)). Saturates at both ends.</summary>
-        /// <param name="input">A floating-point tensor of any shape.</param>
-        public static Tensor sigmoid(Tensor input) => SigmoidDefinition.Instance.Apply(input);
     }
 }

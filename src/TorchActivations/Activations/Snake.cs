@@ -1,27 +1,36 @@
 using TorchActivations.Core;
-using TorchActivations.Modules;
 using TorchSharp;
-using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace TorchActivations.Core
 {
     /// <summary>
-    /// Inputs: x and α (1 or C elements, C = size of dim 1). Saves both (which autograd keeps anyway); the sines are
-    /// recomputed in backward.
+    /// Snake (Ziyin et al., 2020; the activation of BigVGAN): Snake(x) = x + sin²(α·x)/α, a periodic
+    /// activation with a learnable frequency α, one shared or one per channel (dim 1 of the input).
+    /// ∂/∂x = 1 + sin(2αx); ∂/∂α = x·sin(2αx)/α − sin²(αx)/α². Both are continuous at α = 0, where Snake is the
+    /// identity and its limits are x + α·x² and x²: where |α·x| &lt; 0.01 a Taylor series in α·x replaces the
+    /// closed form, so α = 0 and tiny α are exact rather than 0/0. ±∞ inputs give NaN (sin(∞) is undefined).
     /// </summary>
-    /// <remarks>
-    /// sin²(αx)/α is 0/0 at α = 0 and loses its value to underflow and cancellation where αx is tiny, while its
-    /// limit there is α·x². So with u = αx, every element with |u| &lt; <see cref="SeriesBelow"/> uses the Taylor
-    /// series in u (truncated after the u⁶ term: the first omitted term is below 2·10⁻¹⁹ relative there), every
-    /// other element the closed form, where neither underflow nor a vanishing α can occur. The closed
-    /// form sees u and α replaced by 1 where the series is taken, so neither branch produces ∞ or NaN that a
-    /// second derivative through the select could pick up.
-    /// </remarks>
-    internal sealed class SnakeDefinition : ActivationDefinition
+    /// <learnable name="alpha">α: 1 element, or as many as the input has channels; same dtype and device as the input.</learnable>
+    [Activation("snake", "Snake", PerChannel = "alpha")]
+    internal sealed partial class SnakeDefinition : ActivationDefinition
     {
-        public static readonly SnakeDefinition Instance = new();
+        // Inputs: x and α (1 or C elements, C = size of dim 1). Saves both (which autograd keeps anyway); the sines are
+        // recomputed in backward.
+        // sin²(αx)/α is 0/0 at α = 0 and loses its value to underflow and cancellation where αx is tiny, while its
+        // limit there is α·x². So with u = αx, every element with |u| < SeriesBelow uses the Taylor
+        // series in u (truncated after the u⁶ term: the first omitted term is below 2·10⁻¹⁹ relative there), every
+        // other element the closed form, where neither underflow nor a vanishing α can occur. The closed
+        // form sees u and α replaced by 1 where the series is taken, so neither branch produces ∞ or NaN that a
+        // second derivative through the select could pick up.
+
         public override string Name => "snake";
+        // No built-in op: the formula x + sin²(αx)/α in built-in ops, α along the channels.
+        public override Func<Tensor[], Tensor> Builtin => x => {
+            var alpha = Ops.AlongChannels(x[1], x[0].dim());
+            var sin = (x[0] * alpha).sin();
+            return x[0] + sin * sin / alpha;
+        };
 
         /// <summary>|α·x| below which the series replaces the closed form.</summary>
         public const double SeriesBelow = 0.01;
@@ -81,88 +90,5 @@ namespace TorchActivations.Core
         /// <summary>1 + c1·v + c2·v² + c3·v³ by Horner's rule, out of place.</summary>
         static Tensor Polynomial(Tensor v, Scalar c1, Scalar c2, Scalar c3) =>
             v.mul(c3).add(c2, One).mul(v).add(c1, One).mul(v).add(One, One);
-    }
-}
-
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.snake"/>
-    public sealed class Snake : torch.nn.Module<Tensor, Tensor>
-    {
-        internal Snake(long num_parameters, double init, Device? device, ScalarType? dtype) : base(nameof(Snake))
-        {
-            alpha = PerChannelParameter.Create(num_parameters, init, device, dtype);
-            this.num_parameters = num_parameters;
-            this.init = init;
-        }
-
-        /// <summary>The learnable frequency α, shape [num_parameters]; registered as the parameter <c>alpha</c>.</summary>
-        public TorchSharp.Modules.Parameter alpha {
-            get => _alpha!;
-            set {
-                ArgumentNullException.ThrowIfNull(value, nameof(alpha));
-                if (value.Handle == _alpha?.Handle) return;
-                _alpha?.Dispose();
-                _alpha = (TorchSharp.Modules.Parameter)value.DetachFromDisposeScope();
-                ConditionallyRegisterParameter(nameof(alpha), _alpha);
-            }
-        }
-
-        /// <summary>Number of α values: 1 (shared) or the number of input channels.</summary>
-        public long num_parameters { get; }
-
-        /// <summary>The initial value of every α.</summary>
-        public double init { get; }
-
-        /// <summary>Applies Snake with this module's α.</summary>
-        public override Tensor forward(Tensor input) => Functional.snake(input, alpha);
-
-        /// <inheritdoc/>
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) _alpha?.Dispose();
-            base.Dispose(disposing);
-        }
-
-        [ComponentName(Name = nameof(alpha))]
-        TorchSharp.Modules.Parameter? _alpha;
-    }
-}
-
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.snake"/>
-        /// <param name="num_parameters">How many α to learn: 1 (shared by all channels) or the number of input channels. Default 1.</param>
-        /// <param name="init">The initial value of every α. Default 1.</param>
-        /// <param name="device">Where to create α.</param>
-        /// <param name="dtype">α's floating-point type; default the default dtype.</param>
-        /// <example>
-        /// <code>
-        /// var snake = Activations.Snake(num_parameters: 512);   // one α per channel of an [N, 512, T] audio feature map
-        /// var y = snake.call(x);                                 // snake.alpha receives its gradient on backward
-        /// </code>
-        /// </example>
-        public static Snake Snake(long num_parameters = 1, double init = 1.0, Device? device = null, ScalarType? dtype = null) =>
-            new(num_parameters, init, device, dtype);
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>
-        /// Snake (Ziyin et al., 2020; the activation of BigVGAN): Snake(x) = x + sin²(α·x)/α, a periodic
-        /// activation with a learnable frequency α, one shared or one per channel (dim 1 of the input).
-        /// ∂/∂x = 1 + sin(2αx); ∂/∂α = x·sin(2αx)/α − sin²(αx)/α². Both are continuous at α = 0, where Snake is the
-        /// identity and its limits are x + α·x² and x²: where |α·x| &lt; 0.01 a Taylor series in α·x replaces the
-        /// closed form, so α = 0 and tiny α are exact rather than 0/0. ±∞ inputs give NaN (sin(∞) is undefined).
-        /// </summary>
-        /// <param name="input">A floating-point tensor; channels are dim 1.</param>
-        /// <param name="alpha">α: 1 element, or as many as the input has channels; same dtype and device as the input.</param>
-        public static Tensor snake(Tensor input, Tensor alpha)
-        {
-            ArgumentNullException.ThrowIfNull(alpha, nameof(alpha));
-            return SnakeDefinition.Instance.Apply([input, alpha]);
-        }
     }
 }

@@ -24,6 +24,12 @@ namespace TorchActivations.Core
             _ => "log_softmax",
         };
 
+        public override Func<Tensor[], Tensor> Builtin => kind switch {
+            Kind.Softmax => x => nn.functional.softmax(x[0], dim),
+            Kind.Softmin => x => nn.functional.softmin(x[0], dim),
+            _ => x => nn.functional.log_softmax(x[0], dim),
+        };
+
         public override void CheckInputs(ReadOnlySpan<Tensor> inputs) => Guard.Dim(dim, inputs[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)

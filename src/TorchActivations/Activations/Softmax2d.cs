@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchActivations.Core;
 using TorchActivations.Modules;
 using static TorchSharp.torch;
@@ -15,6 +16,7 @@ namespace TorchActivations.Core
         readonly SoftmaxDefinition softmax = new(SoftmaxDefinition.Kind.Softmax, -3);
 
         public override string Name => "softmax2d";
+        public override Func<Tensor[], Tensor> Builtin => x => torch.softmax(x[0], -3);
 
         public override void CheckInputs(ReadOnlySpan<Tensor> inputs)
         {

@@ -12,6 +12,7 @@ namespace TorchActivations.Core
         public double Beta { get; } = Guard.Positive(beta, nameof(beta));
         public double Threshold { get; } = Guard.Finite(threshold, nameof(threshold));
         public override string Name => "softplus";
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.softplus(x[0], Beta, Threshold);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {

@@ -14,6 +14,8 @@ namespace TorchActivations.Core
     {
         public static readonly StarReLUDefinition Instance = new();
         public override string Name => "star_relu";
+        // No built-in op: the formula in built-in ops.
+        public override Func<Tensor[], Tensor> Builtin => x => nn.functional.relu(x[0]).square() * x[1] + x[2];
 
         static readonly Scalar Two = Scalars.S(2);
 
@@ -60,8 +62,10 @@ namespace TorchActivations.Core
 namespace TorchActivations.Modules
 {
     /// <inheritdoc cref="Functional.star_relu"/>
-    public sealed class StarReLU : torch.nn.Module<Tensor, Tensor>
+    public sealed class StarReLU : torch.nn.Module<Tensor, Tensor>, IDeclaredActivation
     {
+        ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => StarReLUDefinition.Instance;
+
         internal StarReLU(double scale_value, double bias_value, bool scale_learnable, bool bias_learnable, Device? device, ScalarType? dtype)
             : base(nameof(StarReLU))
         {

@@ -15,8 +15,10 @@ namespace TorchActivations.Core
 namespace TorchActivations.Modules
 {
     /// <inheritdoc cref="Functional.swiglu"/>
-    public sealed class SwiGLU : TorchSharp.Modules.ParameterLessModule<Tensor, Tensor>
+    public sealed class SwiGLU : TorchSharp.Modules.ParameterLessModule<Tensor, Tensor>, IDeclaredActivation
     {
+        ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => definition;
+
         readonly SwiGLUDefinition definition;
 
         internal SwiGLU(long dim) : base(nameof(SwiGLU)) => definition = new SwiGLUDefinition(dim);

@@ -1,16 +1,18 @@
 using TorchActivations.Core;
-using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core
 {
-    /// <summary>Saves the output y: tanh' = 1 − y².</summary>
-    internal sealed class TanhDefinition : ElementwiseDefinition
+    /// <summary>Hyperbolic tangent. tanh(x) = (eˣ − e^(−x)) / (eˣ + e^(−x)); tanh'(x) = 1 − tanh²(x). Saturates at ±1.</summary>
+    [Activation("tanh", "Tanh")]
+    internal sealed partial class TanhDefinition : ElementwiseDefinition
     {
-        public static readonly TanhDefinition Instance = new();
+        // Saves the output y: tanh' = 1 − y².
+
         public override string Name => "tanh";
+        public override Func<Tensor[], Tensor> Builtin => x => torch.tanh(x[0]);
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
@@ -30,30 +32,5 @@ namespace TorchActivations.Core
                 return FastPath.TrySavedSlope(FastPath.SavedSlope.Tanh, grad, y) ?? (y * y).neg_().add_(One, One).mul_(grad);
             return grad * (y * y).neg().add(One, One);
         }
-    }
-}
-
-namespace TorchActivations.Modules
-{
-    /// <inheritdoc cref="Functional.tanh"/>
-    public sealed class Tanh : ActivationModule
-    {
-        internal Tanh() : base(nameof(Tanh), TanhDefinition.Instance) { }
-    }
-}
-
-namespace TorchActivations
-{
-    public static partial class Activations
-    {
-        /// <inheritdoc cref="Functional.tanh"/>
-        public static Tanh Tanh() => new();
-    }
-
-    public static partial class Functional
-    {
-        /// <summary>Hyperbolic tangent. tanh(x) = (eˣ − e^(−x)) / (eˣ + e^(−x)); tanh'(x) = 1 − tanh²(x). Saturates at ±1.</summary>
-        /// <param name="input">A floating-point tensor of any shape.</param>
-        public static Tensor tanh(Tensor input) => TanhDefinition.Instance.Apply(input);
     }
 }

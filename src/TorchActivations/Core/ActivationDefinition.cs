@@ -38,6 +38,14 @@ internal abstract class ActivationDefinition
     public abstract Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved);
 
     /// <summary>
+    /// TorchSharp's own computation of the same function, for the inputs <see cref="Forward(ReadOnlySpan{Tensor}, List{Tensor})"/>
+    /// takes and differentiated by torch's native autograd: one built-in op where TorchSharp has it, otherwise the formula in
+    /// built-in ops. Every comparison with TorchSharp (<see cref="Activations.CreateBuiltin"/>, and through it the
+    /// benchmarks, the soak and the demo's built-in runs) takes it from here; null where TorchSharp offers nothing to compare with.
+    /// </summary>
+    public abstract Func<Tensor[], Tensor>? Builtin { get; }
+
+    /// <summary>
     /// Whether the derivative with respect to the input is constant on each piece (ReLU's 0 or 1): it does not depend
     /// on the input's value, so autograd would see no path from the first derivative back to the input. Such
     /// definitions get their output saved as well, and under <c>create_graph</c> the input gradient is tied to it

@@ -9,7 +9,7 @@ namespace TorchActivations.Modules;
 /// Base of the package's parameter-free activation modules: a TorchSharp module whose forward
 /// applies one activation definition through the package's autograd function.
 /// </summary>
-public abstract class ActivationModule : ParameterLessModule<Tensor, Tensor>
+public abstract class ActivationModule : ParameterLessModule<Tensor, Tensor>, IDeclaredActivation
 {
     private protected ActivationModule(string name, ActivationDefinition definition, bool inplace = false) : base(name)
     {
@@ -18,6 +18,8 @@ public abstract class ActivationModule : ParameterLessModule<Tensor, Tensor>
     }
 
     private protected ActivationDefinition Definition { get; }
+
+    ActivationDefinition IDeclaredActivation.DefinitionFor(bool training) => Definition;
 
     /// <summary>
     /// Write the result into the input. Allowed only when autograd does not record the call

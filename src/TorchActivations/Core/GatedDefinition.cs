@@ -19,6 +19,14 @@ internal abstract class GatedDefinition(long dim) : ActivationDefinition
     /// <summary>The activation applied to the gate half b.</summary>
     protected abstract ElementwiseDefinition Gate { get; }
 
+    /// <summary>The value half times the gate's own built-in counterpart of the gate half.</summary>
+    public sealed override Func<Tensor[], Tensor>? Builtin => Gate.Builtin is { } gate
+        ? x => {
+            var halves = x[0].chunk(2, Dim);
+            return halves[0] * gate([halves[1]]);
+        }
+        : null;
+
     public override void CheckInputs(ReadOnlySpan<Tensor> inputs)
     {
         var x = inputs[0];

@@ -9,7 +9,7 @@ namespace TorchActivations.Lookup;
 
 /// <summary>
 /// The table behind <see cref="Activations.Create"/>: one row per activation, in the order of the notes, then the
-/// activations of modern architectures the notes do not cover (silu … softmax2d, then swiglu … snake).
+/// activations of modern architectures the notes do not cover (silu … softmax2d, then swiglu … squareplus).
 /// Parameter names, types and defaults come from the factory method itself, so the lookup cannot drift from it.
 /// </summary>
 internal static class ActivationCatalog
@@ -69,6 +69,7 @@ internal static class ActivationCatalog
         new("star_relu", Activations.StarReLU),
         new("quick_gelu", Activations.QuickGELU),
         new("snake", Activations.Snake),
+        new("squareplus", Activations.Squareplus),
     ];
 
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();

@@ -1,0 +1,64 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace TorchActivations.Core;
+
+/// <summary>
+/// A module of the package seen through its declaration: the definition it applies. Its learnable tensors are its
+/// registered parameters, which the definition takes after the input in the order they are registered.
+/// </summary>
+internal interface IDeclaredActivation
+{
+    /// <summary>The definition the module applies in training or in evaluation mode (they differ only for RReLU).</summary>
+    ActivationDefinition DefinitionFor(bool training);
+}
+
+/// <summary>
+/// TorchSharp's counterpart of one of the package's modules: the same parameter values and learnable tensors (copies
+/// under the same names, so state dicts are interchangeable), computed by <see cref="ActivationDefinition.Builtin"/> with
+/// torch's native autograd. Nothing of the package's autograd function runs in it.
+/// </summary>
+internal sealed class BuiltinCounterpart : nn.Module<Tensor, Tensor>
+{
+    readonly Func<Tensor[], Tensor> whenTraining, whenEvaluating;
+    readonly Parameter[] learnables;
+
+    BuiltinCounterpart(string name, Func<Tensor[], Tensor> whenTraining, Func<Tensor[], Tensor> whenEvaluating,
+        (string Name, Parameter Value)[] learnables) : base(name)
+    {
+        (this.whenTraining, this.whenEvaluating) = (whenTraining, whenEvaluating);
+        this.learnables = learnables.Select(p => p.Value).ToArray();
+        foreach (var (parameterName, value) in learnables) register_parameter(parameterName, value);
+    }
+
+    /// <summary>The counterpart of <paramref name="package"/>, or an <see cref="ArgumentException"/> naming <paramref name="spec"/> when TorchSharp has none.</summary>
+    public static nn.Module<Tensor, Tensor> Of(nn.Module<Tensor, Tensor> package, string spec)
+    {
+        var declared = (IDeclaredActivation)package;
+        var (training, evaluating) = (declared.DefinitionFor(true), declared.DefinitionFor(false));
+        if (training.Builtin is not { } whenTraining || evaluating.Builtin is not { } whenEvaluating)
+            throw new ArgumentException($"{training.Name} has no TorchSharp built-in counterpart.", nameof(spec));
+
+        var copies = package.named_parameters()
+            .Select(p => (p.name, new Parameter(p.parameter.detach().clone(), p.parameter.requires_grad)))
+            .ToArray();
+        var module = new BuiltinCounterpart("Builtin" + package.GetName(), whenTraining, whenEvaluating, copies);
+        module.train(package.training);
+        return module;
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        var inputs = new Tensor[learnables.Length + 1];
+        inputs[0] = input;
+        learnables.CopyTo(inputs, 1);
+        return (training ? whenTraining : whenEvaluating)(inputs);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) foreach (var p in learnables) p.Dispose();
+        base.Dispose(disposing);
+    }
+}
