@@ -99,6 +99,38 @@ internal static class VectorMath
         return rd.As<double, T>();
     }
 
+    /// <summary>
+    /// <see cref="NormalCdf{T}"/> for callers that multiply Φ and φ by x: in float32, NaN lanes are left to the
+    /// arithmetic (x·anything is NaN there) instead of being restored by a select.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> NormalCdfUnguarded<T>(Vector256<T> x, out Vector256<T> density) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) {
+            var r = NormalCdfUnguarded(x.AsSingle(), out var d);
+            density = d.As<float, T>();
+            return r.As<float, T>();
+        }
+        var rd = NormalCdf(x.AsDouble(), out var dd);
+        density = dd.As<double, T>();
+        return rd.As<double, T>();
+    }
+
+    /// <summary>
+    /// GELU's slope Φ(x) + x·φ(x) from one <see cref="NormalCdfUnguarded{T}"/>; in float32 the x·φ joins the
+    /// sum in one fused step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> GeluSlope<T>(Vector256<T> x) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) {
+            var cdf = NormalCdfUnguarded(x.AsSingle(), out var d);
+            return MulAdd(x.AsSingle(), d, cdf).As<float, T>();
+        }
+        var cdfd = NormalCdf(x.AsDouble(), out var dd);
+        return (cdfd + x.AsDouble() * dd).As<double, T>();
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<double> MulAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
         Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
@@ -461,11 +493,50 @@ internal static class VectorMath
         return MulAdd(-(lo * Vector256.Create(scale)), e, e);
     }
 
+    /// <summary>
+    /// 2⁶³·e^(−a²/2) for 0 ≤ a ≤ 16, the float32 normal CDF's exponential. The 2⁶³ (2⁶⁴ times the CDF's ½)
+    /// keeps every result in the normal range, so one 2^k built from bits scales it, where e^(−a²/2) itself
+    /// (down to 2⁻¹⁸⁵) would need the two factors of Scale; the callers take the 2⁻⁶⁴ back in their last
+    /// multiply, the one place a subnormal result is rounded. a²/2 is formed exactly as a·(a/2) + lo, and the
+    /// argument needs no clamp (a ≤ 16 is the caller's).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> ScaledExpMinusHalfSquare(Vector256<float> a)
+    {
+        Vector256<float> hi, lo, k, r;
+        if (Fma.IsSupported) {
+            var b = a * Vector256.Create(0.5f);
+            hi = a * b;
+            lo = Fma.MultiplySubtract(a, b, hi);
+            // Reduce(−hi) with each step fused: k = round(−hi/ln 2), r = −hi − k·ln 2.
+            k = Fma.MultiplyAddNegated(hi, Vector256.Create(Log2EF), Vector256.Create(ShifterF)) - Vector256.Create(ShifterF);
+            r = Fma.MultiplySubtractNegated(k, Vector256.Create(Ln2HiF), hi);
+            r = Fma.MultiplyAddNegated(k, Vector256.Create(Ln2LoF), r);
+        } else {
+            hi = Square(a, out lo) * Vector256.Create(0.5f);
+            lo *= Vector256.Create(0.5f);
+            r = Reduce(-hi, out k);
+        }
+        var m = MulAdd(r * r, ExpTail(r), r);
+        // (1 + m)·2^(k + 63) as one fused step; k ≥ −185, so 2^(k + 63) is a normal number.
+        var s = Vector256.ShiftLeft((k + Vector256.Create(ShifterF + 127 + 63)).AsInt32(), 23).AsSingle();
+        var e = MulAdd(m, s, s);
+        // e^(−hi − lo) = e^(−hi)·(1 − lo) to float precision, since |lo| ≤ 2⁻¹⁷.
+        return Fma.IsSupported ? Fma.MultiplyAddNegated(lo, e, e) : e - lo * e;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<float> ErfcOfPositive(Vector256<float> a, Vector256<float> e)
     {
         var r = Vector256<float>.One / (a + Vector256.Create((float)ErfcK));
         var t = (a - Vector256.Create((float)ErfcK)) * r;
+        return e * (ErfcPolynomial(t) * r);
+    }
+
+    /// <summary>The fit: erfc(z) = e^(−z²)·p(t)/(z + K), t = (z − K)/(z + K).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> ErfcPolynomial(Vector256<float> t)
+    {
         var p = Vector256.Create(0.00012761133257299662f);
         p = MulAdd(p, t, Vector256.Create(-0.00044553502812050283f));
         p = MulAdd(p, t, Vector256.Create(-0.00022818415891379118f));
@@ -477,8 +548,7 @@ internal static class VectorMath
         p = MulAdd(p, t, Vector256.Create(-0.5408543348312378f));
         p = MulAdd(p, t, Vector256.Create(0.7732089161872864f));
         p = MulAdd(p, t, Vector256.Create(-0.9765487313270569f));
-        p = MulAdd(p, t, Vector256.Create(1.0959956645965576f));
-        return e * (p * r);
+        return MulAdd(p, t, Vector256.Create(1.0959956645965576f));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -512,12 +582,28 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> NormalCdf(Vector256<float> x, out Vector256<float> density)
     {
-        var a = Min(Vector256.Abs(x), Vector256.Create(16f));
-        var e = ExpMinusSquare(a, 0.5f);
+        var y = NormalCdfUnguarded(x, out density);
         var nan = IsNaN(x);
-        density = Vector256.ConditionalSelect(nan, x, e * Vector256.Create((float)InvSqrt2Pi));
-        var q = ErfcOfPositive(a * Vector256.Create((float)InvSqrt2), e) * Vector256.Create(0.5f);
-        var y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), q, Vector256<float>.One - q);
+        density = Vector256.ConditionalSelect(nan, x, density);
         return Vector256.ConditionalSelect(nan, x, y);
+    }
+
+    /// <summary>
+    /// Φ(x) and φ(x) in float32 with NaN lanes left to whatever the arithmetic gives (finite where the CPU's
+    /// min returns its second operand): for callers whose result is a product with x, which is NaN anyway.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> NormalCdfUnguarded(Vector256<float> x, out Vector256<float> density)
+    {
+        var a = Min(Vector256.Abs(x), Vector256.Create(16f));
+        var e = ScaledExpMinusHalfSquare(a);
+        const double unscale = 1.0 / (1L << 32) / (1L << 32);
+        density = e * Vector256.Create((float)(2 * InvSqrt2Pi * unscale));
+        // ½·erfc(|x|/√2), the ½ already in e.
+        var q = ErfcOfPositive(a * Vector256.Create((float)InvSqrt2), e) * Vector256.Create((float)unscale);
+        var oneMinusQ = Vector256<float>.One - q;
+        // Φ(x) = q for x < 0 (−0 gives ½ either way): the select reads x's sign bit where AVX can.
+        return Avx.IsSupported ? Avx.BlendVariable(oneMinusQ, q, x)
+            : Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), q, oneMinusQ);
     }
 }
