@@ -508,21 +508,18 @@ internal static class VectorMath
             var b = a * Vector256.Create(0.5f);
             hi = a * b;
             lo = Fma.MultiplySubtract(a, b, hi);
-            // Reduce(−hi) with each step fused: k = round(−hi/ln 2), r = −hi − k·ln 2.
+            // Reduce(−hi − lo) with each step fused: k = round(−hi/ln 2), r = (−hi − k·ln2Hi) − (k·ln2Lo + lo).
+            // The first difference is exact (k·ln2Hi is, and Sterbenz), and |lo| ≤ 2⁻¹⁷ joins the small term.
             k = Fma.MultiplyAddNegated(hi, Vector256.Create(Log2EF), Vector256.Create(ShifterF)) - Vector256.Create(ShifterF);
-            r = Fma.MultiplySubtractNegated(k, Vector256.Create(Ln2HiF), hi);
-            r = Fma.MultiplyAddNegated(k, Vector256.Create(Ln2LoF), r);
+            r = Fma.MultiplySubtractNegated(k, Vector256.Create(Ln2HiF), hi) - Fma.MultiplyAdd(k, Vector256.Create(Ln2LoF), lo);
         } else {
             hi = Square(a, out lo) * Vector256.Create(0.5f);
-            lo *= Vector256.Create(0.5f);
-            r = Reduce(-hi, out k);
+            r = Reduce(-hi, out k) - lo * Vector256.Create(0.5f);
         }
         var m = MulAdd(r * r, ExpTail(r), r);
         // (1 + m)·2^(k + 63) as one fused step; k ≥ −185, so 2^(k + 63) is a normal number.
         var s = Vector256.ShiftLeft((k + Vector256.Create(ShifterF + 127 + 63)).AsInt32(), 23).AsSingle();
-        var e = MulAdd(m, s, s);
-        // e^(−hi − lo) = e^(−hi)·(1 − lo) to float precision, since |lo| ≤ 2⁻¹⁷.
-        return Fma.IsSupported ? Fma.MultiplyAddNegated(lo, e, e) : e - lo * e;
+        return MulAdd(m, s, s);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -533,22 +530,25 @@ internal static class VectorMath
         return e * (ErfcPolynomial(t) * r);
     }
 
-    /// <summary>The fit: erfc(z) = e^(−z²)·p(t)/(z + K), t = (z − K)/(z + K).</summary>
+    /// <summary>
+    /// The fit: erfc(z) = e^(−z²)·p(t)/(z + K), t = (z − K)/(z + K); times <paramref name="scale"/>, a power of 2
+    /// (a constant wherever this is inlined), applied to the coefficients: every step scales exactly.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> ErfcPolynomial(Vector256<float> t)
+    static Vector256<float> ErfcPolynomial(Vector256<float> t, float scale = 1f)
     {
-        var p = Vector256.Create(0.00012761133257299662f);
-        p = MulAdd(p, t, Vector256.Create(-0.00044553502812050283f));
-        p = MulAdd(p, t, Vector256.Create(-0.00022818415891379118f));
-        p = MulAdd(p, t, Vector256.Create(0.006094854790717363f));
-        p = MulAdd(p, t, Vector256.Create(-0.02639680728316307f));
-        p = MulAdd(p, t, Vector256.Create(0.07639189064502716f));
-        p = MulAdd(p, t, Vector256.Create(-0.17400473356246948f));
-        p = MulAdd(p, t, Vector256.Create(0.3308489918708801f));
-        p = MulAdd(p, t, Vector256.Create(-0.5408543348312378f));
-        p = MulAdd(p, t, Vector256.Create(0.7732089161872864f));
-        p = MulAdd(p, t, Vector256.Create(-0.9765487313270569f));
-        return MulAdd(p, t, Vector256.Create(1.0959956645965576f));
+        var p = Vector256.Create(0.00012761133257299662f * scale);
+        p = MulAdd(p, t, Vector256.Create(-0.00044553502812050283f * scale));
+        p = MulAdd(p, t, Vector256.Create(-0.00022818415891379118f * scale));
+        p = MulAdd(p, t, Vector256.Create(0.006094854790717363f * scale));
+        p = MulAdd(p, t, Vector256.Create(-0.02639680728316307f * scale));
+        p = MulAdd(p, t, Vector256.Create(0.07639189064502716f * scale));
+        p = MulAdd(p, t, Vector256.Create(-0.17400473356246948f * scale));
+        p = MulAdd(p, t, Vector256.Create(0.3308489918708801f * scale));
+        p = MulAdd(p, t, Vector256.Create(-0.5408543348312378f * scale));
+        p = MulAdd(p, t, Vector256.Create(0.7732089161872864f * scale));
+        p = MulAdd(p, t, Vector256.Create(-0.9765487313270569f * scale));
+        return MulAdd(p, t, Vector256.Create(1.0959956645965576f * scale));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -599,8 +599,11 @@ internal static class VectorMath
         var e = ScaledExpMinusHalfSquare(a);
         const double unscale = 1.0 / (1L << 32) / (1L << 32);
         density = e * Vector256.Create((float)(2 * InvSqrt2Pi * unscale));
-        // ½·erfc(|x|/√2), the ½ already in e.
-        var q = ErfcOfPositive(a * Vector256.Create((float)InvSqrt2), e) * Vector256.Create((float)unscale);
+        // ½·erfc(z), z = |x|/√2, the ½ already in e and the 2⁻⁶⁴ in the polynomial, so the product rounds once.
+        var z = a * Vector256.Create((float)InvSqrt2);
+        var r = Vector256<float>.One / (z + Vector256.Create((float)ErfcK));
+        var t = (z - Vector256.Create((float)ErfcK)) * r;
+        var q = e * (ErfcPolynomial(t, (float)unscale) * r);
         var oneMinusQ = Vector256<float>.One - q;
         // Φ(x) = q for x < 0 (−0 gives ½ either way): the select reads x's sign bit where AVX can.
         return Avx.IsSupported ? Avx.BlendVariable(oneMinusQ, q, x)
