@@ -636,9 +636,9 @@ internal static class VectorMath
         const double unscale = 1.0 / (1L << 32) / (1L << 32);
         density = e * Vector256.Create((float)(2 * InvSqrt2Pi * unscale));
         // ½·erfc(z), z = |x|/√2, the ½ already in e and the 2⁻⁶⁴ in the polynomial, so the product rounds once.
-        var z = a * Vector256.Create((float)InvSqrt2);
-        var r = Vector256<float>.One / (z + Vector256.Create((float)ErfcK));
-        var t = (z - Vector256.Create((float)ErfcK)) * r;
+        // z ± K as a·(1/√2) ± K, each rounded once (z itself is never formed).
+        var r = Vector256<float>.One / MulAdd(a, Vector256.Create((float)InvSqrt2), Vector256.Create((float)ErfcK));
+        var t = MulAdd(a, Vector256.Create((float)InvSqrt2), Vector256.Create((float)-ErfcK)) * r;
         var q = e * (ErfcPolynomialSplit(t, (float)unscale) * r);
         var oneMinusQ = Vector256<float>.One - q;
         // Φ(x) = q for x < 0 (−0 gives ½ either way): the select reads x's sign bit where AVX can.
