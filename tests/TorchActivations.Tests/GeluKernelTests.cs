@@ -49,6 +49,45 @@ public class GeluKernelTests
         Within(xs.Select(x => (DD.NormalCdf(x) + (DD)x * DD.NormalPdf(x)).Hi).ToArray(), dx, xs, "gelu'");
     }
 
+    static double Ulp32(double r) => r == 0 ? Math.Pow(2, -149) : Math.Max(Math.ScaleB(1, Math.ILogB(Math.Abs(r)) - 23), Math.Pow(2, -149));
+
+    /// <summary>
+    /// The float32 kernels in ulps of float32 against double-double, over a dense sweep of [−15, 9] (past the
+    /// point where x·Φ(x) underflows) and every 65537th bit pattern. x·Φ(x): Φ's bound (6.5 ulp, see
+    /// MathFunctionTests) plus the product's rounding. The slope Φ + x·φ crosses 0 near x = −0.75, so its error
+    /// is measured in ulps of Φ + |x|·φ, the size of the terms summed: Φ's bound plus φ's (3.0) plus the sum's
+    /// rounding.
+    /// </summary>
+    [Fact]
+    public void Float32_kernels_hold_the_normal_cdf_bounds()
+    {
+        var inputs = new List<float>();
+        for (int i = 0; i <= 1_000_000; i++) inputs.Add(-15f + 24f * i / 1_000_000);
+        for (ulong bits = 0; bits <= uint.MaxValue; bits += 65537) {
+            float v = BitConverter.UInt32BitsToSingle((uint)bits);
+            if (float.IsFinite(v)) inputs.Add(v);
+        }
+        var xs = inputs.ToArray();
+        var x = torch.tensor(xs);
+        var (yt, dxt) = Harness.ForwardBackward(t => F.gelu(t), x, torch.ones_like(x));
+        var (y, dx) = (TensorAssert.Values(yt), TensorAssert.Values(dxt));
+        double worstY = 0, worstDx = 0; float atY = 0, atDx = 0;
+        for (int i = 0; i < xs.Length; i++) {
+            double xi = xs[i];
+            DD cdf = DD.NormalCdf(xi), pdf = DD.NormalPdf(xi);
+            double refY = ((DD)xi * cdf).Hi;
+            double refDx = (cdf + (DD)xi * pdf).Hi;
+            double scale = (cdf + Math.Abs(xi) * pdf).Hi;
+            // Where Φ is subnormal (x < −13), its own quantum 2⁻¹⁴⁹ times |x| can exceed the product's ulp.
+            double eY = Math.Abs(y[i] - refY) / Math.Max(Ulp32(refY), Math.Abs(xi) * Math.Pow(2, -149));
+            double eDx = Math.Abs(dx[i] - refDx) / Math.Max(Ulp32(scale), Math.Abs(xi) * Math.Pow(2, -149));
+            if (eY > worstY) (worstY, atY) = (eY, xs[i]);
+            if (eDx > worstDx) (worstDx, atDx) = (eDx, xs[i]);
+        }
+        Assert.True(worstY <= 7.0, $"gelu float32: {worstY:F3} ulp at x = {atY:R}");
+        Assert.True(worstDx <= 10.0, $"gelu' float32: {worstDx:F3} ulp of Φ + |x|φ at x = {atDx:R}");
+    }
+
     static DD TwiceU(double x) => (DD)x * ((DD)x * x * Cubic + 1) * (2 * Sqrt2OverPi);
 
     [Theory]

@@ -166,17 +166,14 @@ internal readonly struct TanhshrinkBackward : IBackwardKernel
 /// <summary>Exact GELU: x·Φ(x); slope Φ(x) + x·φ(x), Φ and φ from one e^(−x²/2).</summary>
 internal readonly struct GELUForward : IForwardKernel
 {
-    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x * VectorMath.NormalCdf(x, out _);
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x * VectorMath.NormalCdfUnguarded(x, out _);
 }
 
 /// <inheritdoc cref="GELUForward"/>
 internal readonly struct GELUBackward : IBackwardKernel
 {
-    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var cdf = VectorMath.NormalCdf(x, out var density);
-        return (cdf + x * density) * g;
-    }
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        VectorMath.GeluSlope(x) * g;
 }
 
 /// <summary>
