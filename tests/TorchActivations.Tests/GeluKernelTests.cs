@@ -53,7 +53,8 @@ public class GeluKernelTests
 
     /// <summary>
     /// The float32 kernels in ulps of float32 against double-double, over a dense sweep of [−15, 9] (past the
-    /// point where x·Φ(x) underflows) and every 65537th bit pattern. x·Φ(x): Φ's bound (6.5 ulp, see
+    /// point where x·Φ(x) underflows), every 61st float in ±[1e-4, 0.1] (where Φ's relative error peaks) and every
+    /// 65537th bit pattern. x·Φ(x): Φ's bound (7.5 ulp, see
     /// MathFunctionTests) plus the product's rounding. The slope Φ + x·φ crosses 0 near x = −0.75, so its error
     /// is measured in ulps of Φ + |x|·φ, the size of the terms summed: Φ's bound plus φ's (3.0) plus the sum's
     /// rounding.
@@ -66,6 +67,10 @@ public class GeluKernelTests
         for (ulong bits = 0; bits <= uint.MaxValue; bits += 65537) {
             float v = BitConverter.UInt32BitsToSingle((uint)bits);
             if (float.IsFinite(v)) inputs.Add(v);
+        }
+        for (uint bits = BitConverter.SingleToUInt32Bits(1e-4f); bits <= BitConverter.SingleToUInt32Bits(0.1f); bits += 61) {
+            inputs.Add(BitConverter.UInt32BitsToSingle(bits));
+            inputs.Add(-BitConverter.UInt32BitsToSingle(bits));
         }
         var xs = inputs.ToArray();
         var x = torch.tensor(xs);
@@ -84,8 +89,8 @@ public class GeluKernelTests
             if (eY > worstY) (worstY, atY) = (eY, xs[i]);
             if (eDx > worstDx) (worstDx, atDx) = (eDx, xs[i]);
         }
-        Assert.True(worstY <= 7.0, $"gelu float32: {worstY:F3} ulp at x = {atY:R}");
-        Assert.True(worstDx <= 10.0, $"gelu' float32: {worstDx:F3} ulp of Φ + |x|φ at x = {atDx:R}");
+        Assert.True(worstY <= 8.0, $"gelu float32: {worstY:F3} ulp at x = {atY:R}");
+        Assert.True(worstDx <= 11.0, $"gelu' float32: {worstDx:F3} ulp of Φ + |x|φ at x = {atDx:R}");
     }
 
     static DD TwiceU(double x) => (DD)x * ((DD)x * x * Cubic + 1) * (2 * Sqrt2OverPi);
