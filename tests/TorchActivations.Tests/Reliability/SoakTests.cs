@@ -55,8 +55,18 @@ public class SoakTests(Xunit.Abstractions.ITestOutputHelper output)
             $"node samples every 20 steps after warm-up: {string.Join(", ", NodeSamples)}";
     }
 
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    static extern int MallocTrim(nuint pad);
+
+    /// <summary>
+    /// Resident memory in MB, after the GC and glibc have returned their free memory to the kernel: otherwise memory
+    /// that earlier tests freed (large managed arrays the GC keeps committed, heap pages under the trim threshold
+    /// NativeAllocatorTests may set) can leave the process during the soak and hide growth, or stay and add to it.
+    /// </summary>
     static double RssMB()
     {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        MallocTrim(0);
         foreach (var line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith("VmRSS:"))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
