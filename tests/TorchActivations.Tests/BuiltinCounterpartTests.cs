@@ -65,6 +65,26 @@ public class BuiltinCounterpartTests
     }
 
     [Fact]
+    public void Moving_to_another_dtype_moves_the_learnable_tensors_it_computes_with()
+    {
+        var learnable = Activations.Names.Select(SpecFor).Where(spec => {
+            using var m = Activations.Create(spec);
+            return m.parameters().Any();
+        }).ToList();
+        Assert.NotEmpty(learnable);
+        foreach (var spec in learnable) {
+            using var mine = Activations.Create(spec);
+            using var theirs = Activations.CreateBuiltin(spec);
+            mine.to(ScalarType.Float64).eval();
+            theirs.to(ScalarType.Float64).eval();
+            using var x = torch.linspace(-3, 3, 120, dtype: ScalarType.Float64).reshape(2, 3, 4, 5);
+            var y = theirs.call(x);
+            Assert.Equal(ScalarType.Float64, y.dtype);
+            TensorAssert.Close(mine.call(x), y, 1e-12, 1e-12, $"{spec} in float64");
+        }
+    }
+
+    [Fact]
     public void An_unknown_name_is_rejected_naming_the_spec()
     {
         var e = Assert.Throws<ArgumentException>(() => Activations.CreateBuiltin("no_such_activation"));

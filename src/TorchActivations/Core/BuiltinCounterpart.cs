@@ -22,13 +22,14 @@ internal interface IDeclaredActivation
 internal sealed class BuiltinCounterpart : nn.Module<Tensor, Tensor>
 {
     readonly Func<Tensor[], Tensor> whenTraining, whenEvaluating;
-    readonly Parameter[] learnables;
+    // Names, not the tensors: to(device) and to(dtype) replace a module's registered parameters.
+    readonly string[] learnables;
 
     BuiltinCounterpart(string name, Func<Tensor[], Tensor> whenTraining, Func<Tensor[], Tensor> whenEvaluating,
         (string Name, Parameter Value)[] learnables) : base(name)
     {
         (this.whenTraining, this.whenEvaluating) = (whenTraining, whenEvaluating);
-        this.learnables = learnables.Select(p => p.Value).ToArray();
+        this.learnables = learnables.Select(p => p.Name).ToArray();
         foreach (var (parameterName, value) in learnables) register_parameter(parameterName, value);
     }
 
@@ -52,13 +53,13 @@ internal sealed class BuiltinCounterpart : nn.Module<Tensor, Tensor>
     {
         var inputs = new Tensor[learnables.Length + 1];
         inputs[0] = input;
-        learnables.CopyTo(inputs, 1);
+        for (int i = 0; i < learnables.Length; i++) inputs[i + 1] = get_parameter(learnables[i])!;
         return (training ? whenTraining : whenEvaluating)(inputs);
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) foreach (var p in learnables) p.Dispose();
+        if (disposing) foreach (var name in learnables) get_parameter(name)?.Dispose();
         base.Dispose(disposing);
     }
 }
