@@ -74,28 +74,45 @@ static class Cases
 
     static BenchCase? Case(string name, string spec)
     {
-        var ours = Activations.Create(spec);
-        ours.eval();
         // The benchmark's input is a [n/100, 100] matrix: softmax2d takes none, the gated units halve it.
         using (torch.NewDisposeScope()) {
             var probe = torch.randn(4, 100);
-            try { if (!probe.shape.SequenceEqual(ours.call(probe).shape)) return null; }
+            try { if (!probe.shape.SequenceEqual(Activations.Create(spec).call(probe).shape)) return null; }
             catch (ArgumentException) { return null; }
         }
 
-        nn.Module<Tensor, Tensor>? builtin = null;
-        try { builtin = Activations.CreateBuiltin(spec); } catch (ArgumentException) { }
-        builtin?.eval();
+        bool hasBuiltin = true;
+        try { Activations.CreateBuiltin(spec).Dispose(); } catch (ArgumentException) { hasBuiltin = false; }
+        var ours = PerDtype(() => Activations.Create(spec));
+        var builtin = hasBuiltin ? PerDtype(() => Activations.CreateBuiltin(spec)) : null;
         bool hasGradient = builtin is null || HasGradient(builtin);
         bool composed = Composed.Contains(name);
         string label = builtin is null ? "(none)" : composed ? $"{name} (composed)" : hasGradient ? name : $"{name} (forward only)";
-        return new(name, spec, a => ours.call(a[0]), builtin is null ? null : a => builtin.call(a[0]), label,
+        return new(name, spec, ours, builtin, label,
                    BuiltinHasGradient: hasGradient, ComposedCounterpart: composed, Note: Notes.GetValueOrDefault(name));
     }
 
-    static bool HasGradient(nn.Module<Tensor, Tensor> module)
+    /// <summary>
+    /// The module applied in evaluation mode, one instance per input dtype (learnable tensors such as PReLU's weight
+    /// take the input's dtype), created on first use.
+    /// </summary>
+    static Func<Tensor[], Tensor> PerDtype(Func<nn.Module<Tensor, Tensor>> create)
+    {
+        var modules = new Dictionary<ScalarType, nn.Module<Tensor, Tensor>>();
+        return a => {
+            if (!modules.TryGetValue(a[0].dtype, out var m)) {
+                m = create();
+                m.to(a[0].dtype);
+                m.eval();
+                modules[a[0].dtype] = m;
+            }
+            return m.call(a[0]);
+        };
+    }
+
+    static bool HasGradient(Func<Tensor[], Tensor> f)
     {
         using var scope = torch.NewDisposeScope();
-        return module.call(torch.randn(4, 100).requires_grad_(true)).requires_grad;
+        return f([torch.randn(4, 100).requires_grad_(true)]).requires_grad;
     }
 }
