@@ -85,6 +85,28 @@ public class BuiltinCounterpartTests
     }
 
     [Fact]
+    public void Modules_created_inside_a_dispose_scope_outlive_it()
+    {
+        foreach (var spec in Activations.Names.Select(SpecFor).Where(spec => {
+                     using var m = Activations.Create(spec);
+                     return m.parameters().Any();
+                 })) {
+            nn.Module<Tensor, Tensor> mine, theirs;
+            using (torch.NewDisposeScope()) {
+                mine = Activations.Create(spec);
+                theirs = Activations.CreateBuiltin(spec);
+            }
+            using (mine)
+            using (theirs) {
+                mine.eval();
+                theirs.eval();
+                using var x = torch.linspace(-3, 3, 120).reshape(2, 3, 4, 5);
+                TensorAssert.Close(mine.call(x), theirs.call(x), 1e-6, 1e-6, $"{spec} after the scope it was created in");
+            }
+        }
+    }
+
+    [Fact]
     public void An_unknown_name_is_rejected_naming_the_spec()
     {
         var e = Assert.Throws<ArgumentException>(() => Activations.CreateBuiltin("no_such_activation"));

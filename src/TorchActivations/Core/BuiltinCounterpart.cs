@@ -42,7 +42,8 @@ internal sealed class BuiltinCounterpart : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"{training.Name} has no TorchSharp built-in counterpart.", nameof(spec));
 
         var copies = package.named_parameters()
-            .Select(p => (p.name, new Parameter(p.parameter.detach().clone(), p.parameter.requires_grad)))
+            // The module owns its copies: a dispose scope around the call that creates it must not free them.
+            .Select(p => (p.name, (Parameter)new Parameter(p.parameter.detach().clone(), p.parameter.requires_grad).DetachFromDisposeScope()))
             .ToArray();
         var module = new BuiltinCounterpart("Builtin" + package.GetName(), whenTraining, whenEvaluating, copies);
         module.train(package.training);
