@@ -127,6 +127,38 @@ public class MathFunctionTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// log1p on [0, 1], the softplus/log-sigmoid tail, held to the general log1p's float32 bound and below it:
+    /// every float in [2⁻²⁴, 1] at a stride of 61 bit patterns (every binade), all of [0, 2⁻²⁴) at a stride of
+    /// 4099 (subnormals included), and 0, 1, NaN exactly.
+    /// </summary>
+    [Fact]
+    public void Log1p_of_unit_float32_within_its_ulp_bound()
+    {
+        var inputs = new List<float>();
+        uint lowBits = BitConverter.SingleToUInt32Bits(5.9604645e-8f), oneBits = BitConverter.SingleToUInt32Bits(1f);
+        for (uint bits = 0; bits < lowBits; bits += 4099) inputs.Add(BitConverter.UInt32BitsToSingle(bits));
+        for (uint bits = lowBits; bits <= oneBits; bits += 61) inputs.Add(BitConverter.UInt32BitsToSingle(bits));
+        inputs.AddRange([0f, float.Epsilon, 1f, BitConverter.UInt32BitsToSingle(oneBits - 1)]);
+        var xs = inputs.ToArray();
+        var ys = Run(xs, VectorMath.Log1pOfUnit);
+
+        double worst = 0; float worstAt = 0;
+        for (int i = 0; i < xs.Length; i++) {
+            double e = UlpError32(ys[i], DD.Log1p(xs[i]), xs[i], "log1p");
+            if (e > worst) (worst, worstAt) = (e, xs[i]);
+        }
+        output.WriteLine($"log1p on [0, 1] float32: max {worst:F3} ulp at x = {worstAt:R} over {xs.Length} inputs");
+        Assert.True(worst <= 0.55, $"log1p on [0, 1] float32: {worst:F3} ulp at x = {worstAt:R} exceeds 0.55");
+
+        var special = Run([0f, float.Epsilon, 1f, float.NaN], VectorMath.Log1pOfUnit);
+        Assert.Equal(BitConverter.SingleToInt32Bits(0f), BitConverter.SingleToInt32Bits(special[0]));
+        Assert.Equal(float.Epsilon, special[1]);
+        Assert.Equal(0.6931472f, special[2]);
+        Assert.True(float.IsNaN(special[3]));
+        Assert.Equal(Run([0.25, double.NaN], VectorMath.Log1p), Run([0.25, double.NaN], VectorMath.Log1pOfUnit));
+    }
+
+    /// <summary>
     /// The double-double erfc is itself checked against values computed independently to 22 digits
     /// (mpmath at 30 digits), so the ulp tests above rest on something other than the code they test.
     /// </summary>

@@ -49,6 +49,14 @@ internal static class VectorMath
     public static Vector256<T> Log1p<T>(Vector256<T> x) where T : unmanaged =>
         typeof(T) == typeof(float) ? Log1p(x.AsSingle()).As<float, T>() : Log1p(x.AsDouble()).As<double, T>();
 
+    /// <summary>
+    /// log1p(u) for u in [0, 1] or NaN, the softplus and log-sigmoid tail ln(1 + e^(−|x|)); other inputs give
+    /// unspecified results. float64 is <see cref="Log1p(Vector256{double})"/>; see the float32 overload.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Log1pOfUnit<T>(Vector256<T> u) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Log1pOfUnit(u.AsSingle()).As<float, T>() : Log1p(u.AsDouble()).As<double, T>();
+
     /// <summary>tanh(x) = −expm1(−2|x|) / (expm1(−2|x|) + 2) with the sign of x: no cancellation anywhere, ±0 kept.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Tanh<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
@@ -466,6 +474,38 @@ internal static class VectorMath
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, y);
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(-1f)), Vector256.Create(float.NegativeInfinity), y);
         return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(-1f)), Vector256.Create(float.NaN), y);
+    }
+
+    /// <summary>
+    /// log1p(u) for u in [0, 1] in float32 (within 0.51 ulp): u + u²·P(u), P a degree-10 Chebyshev fit of
+    /// (ln(1 + u) − u)/u² on [0, 1] (fit error below 3e-9, 0.07 float32 ulp of the result), evaluated in float64
+    /// on the two widened halves so that the only float32 rounding is the final one. On this bounded
+    /// argument that is about half the instructions of the general <see cref="Log1p(Vector256{float})"/> (no
+    /// reduction, no division, no special-value selects): u = 0, subnormal u and NaN come out exact through
+    /// the arithmetic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Log1pOfUnit(Vector256<float> u)
+    {
+        var (lower, upper) = Vector256.Widen(u);
+        return Vector256.Narrow(Log1pOfUnitWide(lower), Log1pOfUnitWide(upper));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<double> Log1pOfUnitWide(Vector256<double> u)
+    {
+        var p = Vector256.Create(-0.0017706623991464519);
+        p = MulAdd(p, u, Vector256.Create(0.011725339840102772));
+        p = MulAdd(p, u, Vector256.Create(-0.036317104394501344));
+        p = MulAdd(p, u, Vector256.Create(0.07204849935764783));
+        p = MulAdd(p, u, Vector256.Create(-0.10774868075260843));
+        p = MulAdd(p, u, Vector256.Create(0.1376270923275549));
+        p = MulAdd(p, u, Vector256.Create(-0.1656361823118967));
+        p = MulAdd(p, u, Vector256.Create(0.19987819261813075));
+        p = MulAdd(p, u, Vector256.Create(-0.24999246331618724));
+        p = MulAdd(p, u, Vector256.Create(0.3333331484303632));
+        p = MulAdd(p, u, Vector256.Create(-0.4999999992387932));
+        return MulAdd(u * u, p, u);
     }
 
     // ---- erfc, erf and the normal CDF, float32: the float64 scheme with a 12-term fit (below 1e-8 relative) ----
