@@ -83,7 +83,7 @@ internal readonly struct SoftplusForward(double beta, double threshold) : IForwa
         var b = beta.Vector<T>();
         var z = x * b;
         var positive = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<T>.Zero), z, Vector256<T>.Zero);
-        var smooth = (positive + VectorMath.Log1pOfUnit(VectorMath.Exp(-Vector256.Abs(z)))) / b;
+        var smooth = (positive + VectorMath.Log1pExpMinus(Vector256.Abs(z))) / b;
         return Vector256.ConditionalSelect(Vector256.GreaterThan(z, threshold.Vector<T>()), x, smooth);
     }
 }
@@ -106,7 +106,7 @@ internal readonly struct LogSigmoidForward : IForwardKernel
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var negative = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), x, Vector256<T>.Zero);
-        return negative - VectorMath.Log1pOfUnit(VectorMath.Exp(-Vector256.Abs(x)));
+        return negative - VectorMath.Log1pExpMinus(Vector256.Abs(x));
     }
 }
 
