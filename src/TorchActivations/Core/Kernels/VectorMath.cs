@@ -16,7 +16,9 @@ namespace TorchActivations.Core.Kernels;
 /// <remarks>
 /// Polynomials and reductions use fused multiply-add where the CPU has it (x64 FMA3), separate multiply and
 /// add elsewhere; the ulp bounds hold for both (the tests run whichever the machine has). Only AVX2-level integer operations are used (no 64-bit arithmetic shift or int64↔double conversion,
-/// which need AVX-512): integers travel through doubles by the 1.5·2⁵² shifter.
+/// which need AVX-512): integers travel through doubles by the 1.5·2⁵² shifter. The one AVX-512 path, the
+/// float32 ln(1 + e^(−a)) of softplus and log-sigmoid, is taken only where Avx512F is supported and has a
+/// 256-bit fallback with its own, looser bound (both held by the tests).
 /// </remarks>
 internal static class VectorMath
 {
