@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using TorchActivations.Core.Kernels;
 using Xunit.Abstractions;
 
@@ -124,6 +125,71 @@ public class MathFunctionTests(ITestOutputHelper output)
         Assert.Equal([0.0, 1.0, -1.0], Run(x64, VectorMath.Erf).Where((_, i) => i is 0 or 2 or 3));
         Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(Run(x64, VectorMath.Erf)[1]));
         Assert.Equal([0.5, 0.5, 1.0, 0.0], Run(x64, v => VectorMath.NormalCdf(v, out _))[..4]);
+    }
+
+    /// <summary>
+    /// log1p on [0, 1], the softplus/log-sigmoid tail, held to the general log1p's float32 bound and below it:
+    /// every float in [2⁻²⁴, 1] at a stride of 61 bit patterns (every binade), all of [0, 2⁻²⁴) at a stride of
+    /// 4099 (subnormals included), and 0, 1, NaN exactly.
+    /// </summary>
+    [Fact]
+    public void Log1p_of_unit_float32_within_its_ulp_bound()
+    {
+        var inputs = new List<float>();
+        uint lowBits = BitConverter.SingleToUInt32Bits(5.9604645e-8f), oneBits = BitConverter.SingleToUInt32Bits(1f);
+        for (uint bits = 0; bits < lowBits; bits += 4099) inputs.Add(BitConverter.UInt32BitsToSingle(bits));
+        for (uint bits = lowBits; bits <= oneBits; bits += 61) inputs.Add(BitConverter.UInt32BitsToSingle(bits));
+        inputs.AddRange([0f, float.Epsilon, 1f, BitConverter.UInt32BitsToSingle(oneBits - 1)]);
+        var xs = inputs.ToArray();
+        var ys = Run(xs, VectorMath.Log1pOfUnit);
+
+        double worst = 0; float worstAt = 0;
+        for (int i = 0; i < xs.Length; i++) {
+            double e = UlpError32(ys[i], DD.Log1p(xs[i]), xs[i], "log1p");
+            if (e > worst) (worst, worstAt) = (e, xs[i]);
+        }
+        output.WriteLine($"log1p on [0, 1] float32: max {worst:F3} ulp at x = {worstAt:R} over {xs.Length} inputs");
+        Assert.True(worst <= 0.55, $"log1p on [0, 1] float32: {worst:F3} ulp at x = {worstAt:R} exceeds 0.55");
+
+        var special = Run([0f, float.Epsilon, 1f, float.NaN], VectorMath.Log1pOfUnit);
+        Assert.Equal(BitConverter.SingleToInt32Bits(0f), BitConverter.SingleToInt32Bits(special[0]));
+        Assert.Equal(float.Epsilon, special[1]);
+        Assert.Equal(0.6931472f, special[2]);
+        Assert.True(float.IsNaN(special[3]));
+        Assert.Equal(Run([0.25, double.NaN], VectorMath.Log1p), Run([0.25, double.NaN], VectorMath.Log1pOfUnit));
+    }
+
+    /// <summary>
+    /// ln(1 + e^(−a)) for a ≥ 0, the softplus/log-sigmoid tail in one step, against e^(−a) rounded to double and
+    /// the double-double log1p (the double rounding is 2⁻⁵³ relative, far below a float32 ulp): every float in
+    /// [0, 110] at a stride of 61 bit patterns (all binades, subnormals included), a dense sweep of [0, 110], and
+    /// 0, ∞, NaN exactly. The bound depends on the path (see the kernel).
+    /// </summary>
+    [Fact]
+    public void Log1p_exp_minus_float32_within_its_ulp_bound()
+    {
+        var inputs = new List<float>();
+        for (uint bits = 0; bits <= BitConverter.SingleToUInt32Bits(110f); bits += 61) inputs.Add(BitConverter.UInt32BitsToSingle(bits));
+        for (int i = 0; i <= 2_000_000; i++) inputs.Add(110f * i / 2_000_000);
+        var xs = inputs.ToArray();
+        var ys = Run(xs, VectorMath.Log1pExpMinus);
+
+        double worst = 0; float worstAt = 0;
+        for (int i = 0; i < xs.Length; i++) {
+            double e = UlpError32(ys[i], DD.Log1p(Math.Exp(-(double)xs[i])), xs[i], "log1p_exp_minus");
+            if (e > worst) (worst, worstAt) = (e, xs[i]);
+        }
+        // With AVX-512 e^(−a) stays in float64 and only the result is rounded; without it, the float32 exp's
+        // error (up to 1.5 ulp) passes through the log.
+        double bound = Avx512F.IsSupported ? 0.55 : 1.5;
+        output.WriteLine($"ln(1 + e^-a) float32: max {worst:F3} ulp at a = {worstAt:R} over {xs.Length} inputs");
+        Assert.True(worst <= bound, $"ln(1 + e^-a) float32: {worst:F3} ulp at a = {worstAt:R} exceeds {bound}");
+
+        var special = Run([0f, float.PositiveInfinity, float.NaN, 200f], VectorMath.Log1pExpMinus);
+        Assert.Equal(0.6931472f, special[0]);
+        Assert.Equal(BitConverter.SingleToInt32Bits(0f), BitConverter.SingleToInt32Bits(special[1]));
+        Assert.True(float.IsNaN(special[2]));
+        Assert.Equal(0f, special[3]);
     }
 
     /// <summary>

@@ -50,20 +50,24 @@ internal readonly struct HardswishBackward : IBackwardKernel
 /// </summary>
 internal readonly struct ExponentialLinearForward(double scale, double inputScale, double alphaScale) : IForwardKernel
 {
+    readonly Constant scale = new(scale), inputScale = new(inputScale), alphaScale = new(alphaScale);
+
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var negative = VectorMath.Expm1(x * C<T>(inputScale)) * C<T>(alphaScale);
-        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), x * C<T>(scale), negative);
+        var negative = VectorMath.Expm1(x * inputScale.Vector<T>()) * alphaScale.Vector<T>();
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), x * scale.Vector<T>(), negative);
     }
 }
 
 /// <inheritdoc cref="ExponentialLinearForward"/>
 internal readonly struct ExponentialLinearBackward(double scale, double inputScale, double slopeScale) : IBackwardKernel
 {
+    readonly Constant scale = new(scale), inputScale = new(inputScale), slopeScale = new(slopeScale);
+
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var negative = VectorMath.Exp(x * C<T>(inputScale)) * C<T>(slopeScale) * g;
-        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), g * C<T>(scale), negative);
+        var negative = VectorMath.Exp(x * inputScale.Vector<T>()) * slopeScale.Vector<T>() * g;
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), g * scale.Vector<T>(), negative);
     }
 }
 
@@ -72,22 +76,27 @@ internal readonly struct ExponentialLinearBackward(double scale, double inputSca
 /// </summary>
 internal readonly struct SoftplusForward(double beta, double threshold) : IForwardKernel
 {
+    readonly Constant beta = new(beta), threshold = new(threshold);
+
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var z = x * C<T>(beta);
+        var b = beta.Vector<T>();
+        var z = x * b;
         var positive = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<T>.Zero), z, Vector256<T>.Zero);
-        var smooth = (positive + VectorMath.Log1p(VectorMath.Exp(-Vector256.Abs(z)))) / C<T>(beta);
-        return Vector256.ConditionalSelect(Vector256.GreaterThan(z, C<T>(threshold)), x, smooth);
+        var smooth = (positive + VectorMath.Log1pExpMinus(Vector256.Abs(z))) / b;
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(z, threshold.Vector<T>()), x, smooth);
     }
 }
 
 /// <inheritdoc cref="SoftplusForward"/>
 internal readonly struct SoftplusBackward(double beta, double threshold) : IBackwardKernel
 {
+    readonly Constant beta = new(beta), threshold = new(threshold);
+
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var z = x * C<T>(beta);
-        return Vector256.ConditionalSelect(Vector256.GreaterThan(z, C<T>(threshold)), g, VectorMath.Sigmoid(z) * g);
+        var z = x * beta.Vector<T>();
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(z, threshold.Vector<T>()), g, VectorMath.Sigmoid(z) * g);
     }
 }
 
@@ -97,7 +106,7 @@ internal readonly struct LogSigmoidForward : IForwardKernel
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var negative = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), x, Vector256<T>.Zero);
-        return negative - VectorMath.Log1p(VectorMath.Exp(-Vector256.Abs(x)));
+        return negative - VectorMath.Log1pExpMinus(Vector256.Abs(x));
     }
 }
 

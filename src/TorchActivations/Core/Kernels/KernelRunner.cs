@@ -97,6 +97,7 @@ internal static class KernelRunner
 /// <summary>Vector helpers the kernels share.</summary>
 internal static class V
 {
+    /// <summary>A compile-time constant as a vector (folded by the JIT; for a kernel's run-time value use <see cref="Constant"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> C<T>(double value) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.Create(T.CreateTruncating(value));
 
@@ -117,4 +118,21 @@ internal static class V
         derivative = e * p * p;
         return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), e * p, p);
     }
+}
+
+/// <summary>
+/// A kernel parameter held in both precisions, rounded to float once when the kernel is made. A double field
+/// converted by <see cref="V.C{T}"/> inside the loop costs a vcvtsd2ss per use per vector, which the JIT
+/// neither hoists nor breaks from its destination register: the instruction merges into that register's old
+/// upper lanes, so each vector would wait on the previous vector's result and a float32 loop would run
+/// latency-bound, slower than float64. Broadcasting a stored float has no such dependency.
+/// </summary>
+internal readonly struct Constant(double value)
+{
+    readonly double asDouble = value;
+    readonly float asSingle = (float)value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<T> Vector<T>() where T : unmanaged =>
+        typeof(T) == typeof(float) ? Vector256.Create(asSingle).As<float, T>() : Vector256.Create(asDouble).As<double, T>();
 }
