@@ -173,14 +173,14 @@ public static class Plots
         if (anyRef) {
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = "package", MarkerStyle = new MarkerStyle(MarkerShape.FilledCircle, 9, pkgColor) });
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = "TorchSharp built-in", MarkerStyle = new MarkerStyle(MarkerShape.FilledSquare, 9, refColor) });
-            plot.ShowLegend(Alignment.LowerRight);
+            plot.ShowLegend(Edge.Bottom);   // outside the data: inside, it can cover the lowest rows' labels
         }
         plot.Axes.Left.SetTicks(Enumerable.Range(0, n).Select(i => (double)(n - 1 - i)).ToArray(), items.Select(it => it.Label).ToArray());
         plot.Axes.SetLimits(left, right, -0.7, n - 0.3);
         plot.Title(title);
         plot.XLabel("test accuracy (%): mean ± sample std over seeds");
         plot.YLabel("activation");
-        plot.SavePng(path, Width, Math.Max(360, 110 + 26 * n));
+        plot.SavePng(path, Width, Math.Max(360, 110 + 26 * n) + (anyRef ? 50 : 0));   // room for the legend below
     }
 
     /// <summary>Per-layer values on a log10 y axis, one line per series (the gradient-flow plot).</summary>
