@@ -35,14 +35,25 @@ public sealed class ActivationGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(rows.Collect(), static (spc, all) => spc.AddSource("ActivationCatalog.g.cs", Catalog(all)));
     }
 
+    /// <summary>What an <c>[Activation]</c> attribute says, with its defaults filled in.</summary>
+    sealed record Declared(string Functional, string Module, bool Inplace, bool KeepsShape, bool AlongDim, string? PerChannel, double Init)
+    {
+        public static Declared Read(AttributeData attribute)
+        {
+            T Named<T>(string name, T otherwise) =>
+                attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is T value ? value : otherwise;
+            bool keepsShape = Named("KeepsShape", true);
+            return new((string)attribute.ConstructorArguments[0].Value!, (string)attribute.ConstructorArguments[1].Value!,
+                Named("Inplace", false), keepsShape, !keepsShape || Named("AlongDim", false), Named<string?>("PerChannel", null),
+                Named("Init", 1.0));
+        }
+    }
+
     /// <summary>The lookup's row for one declaration: its name, its factory and whether it works along a dim.</summary>
     static string LookupRow(AttributeData attribute)
     {
-        var functional = (string)attribute.ConstructorArguments[0].Value!;
-        var module = (string)attribute.ConstructorArguments[1].Value!;
-        bool keepsShape = !attribute.NamedArguments.Any(a => a.Key == "KeepsShape" && a.Value.Value is false);
-        bool alongDim = !keepsShape || attribute.NamedArguments.Any(a => a.Key == "AlongDim" && a.Value.Value is true);
-        return $"new(\"{functional}\", Activations.{module}{(alongDim ? ", AlongDim: true" : "")})";
+        var a = Declared.Read(attribute);
+        return $"new(\"{a.Functional}\", Activations.{a.Module}{(a.AlongDim ? ", AlongDim: true" : "")})";
     }
 
     static string Catalog(IEnumerable<string> rows)
@@ -72,12 +83,7 @@ public sealed class ActivationGenerator : IIncrementalGenerator
 
     static Source Emit(ClassDeclarationSyntax declaration, AttributeData attribute)
     {
-        var functional = (string)attribute.ConstructorArguments[0].Value!;
-        var module = (string)attribute.ConstructorArguments[1].Value!;
-        bool inplace = attribute.NamedArguments.Any(a => a.Key == "Inplace" && a.Value.Value is true);
-        bool keepsShape = !attribute.NamedArguments.Any(a => a.Key == "KeepsShape" && a.Value.Value is false);
-        var perChannel = attribute.NamedArguments.FirstOrDefault(a => a.Key == "PerChannel").Value.Value as string;
-        var init = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Init").Value.Value is double d ? d : 1.0;
+        var (functional, module, inplace, keepsShape, _, perChannel, init) = Declared.Read(attribute);
         var definition = declaration.Identifier.Text;
 
         var docLines = DocumentationLines(declaration);
