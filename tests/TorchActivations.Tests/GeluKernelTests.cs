@@ -68,10 +68,7 @@ public class GeluKernelTests
             float v = BitConverter.UInt32BitsToSingle((uint)bits);
             if (float.IsFinite(v)) inputs.Add(v);
         }
-        for (uint bits = BitConverter.SingleToUInt32Bits(1e-4f); bits <= BitConverter.SingleToUInt32Bits(0.1f); bits += 61) {
-            inputs.Add(BitConverter.UInt32BitsToSingle(bits));
-            inputs.Add(-BitConverter.UInt32BitsToSingle(bits));
-        }
+        inputs.AddRange(MathFunctionTests.NearZeroBand());
         var xs = inputs.ToArray();
         var x = torch.tensor(xs);
         var (yt, dxt) = Harness.ForwardBackward(t => F.gelu(t), x, torch.ones_like(x));
