@@ -16,20 +16,42 @@ public class MathFunctionTests(ITestOutputHelper output)
 {
     public delegate Vector256<float> F32(Vector256<float> x);
     public delegate Vector256<double> F64(Vector256<double> x);
+    public delegate Vector512<float> F32Wide(Vector512<float> x);
+    public delegate Vector512<double> F64Wide(Vector512<double> x);
 
-    static readonly (string Name, F32 F32, F64 F64, Func<double, DD> Ref, double Ulp32, double Ulp64)[] Functions =
+    /// <summary>Each function at both vector widths: the 512-bit forms are generated from the 256-bit ones and held to the same bounds.</summary>
+    static readonly (string Name, F32 F32, F64 F64, F32Wide F32Wide, F64Wide F64Wide, Func<double, DD> Ref, double Ulp32, double Ulp64)[] Functions =
     [
-        ("exp", VectorMath.Exp, VectorMath.Exp, DD.Exp, 1.5, 1.0),
-        ("expm1", VectorMath.Expm1, VectorMath.Expm1, DD.Expm1, 1.5, 2.0),
-        ("log1p", VectorMath.Log1p, VectorMath.Log1p, DD.Log1p, 1.0, 1.0),
-        ("tanh", VectorMath.Tanh, VectorMath.Tanh, DD.Tanh, 2.5, 2.5),
-        ("sigmoid", VectorMath.Sigmoid, VectorMath.Sigmoid, DD.Sigmoid, 3.0, 2.5),
-        ("erfc", VectorMath.Erfc, VectorMath.Erfc, DD.Erfc, 7.5, 7.0),
-        ("erf", VectorMath.Erf, VectorMath.Erf, DD.Erf, 3.0, 3.5),
-        ("normal_cdf", x => VectorMath.NormalCdf(x, out _), x => VectorMath.NormalCdf(x, out _), DD.NormalCdf, 7.5, 7.0),
+        ("exp", VectorMath.Exp, VectorMath.Exp, VectorMath.Exp, VectorMath.Exp, DD.Exp, 1.5, 1.0),
+        ("expm1", VectorMath.Expm1, VectorMath.Expm1, VectorMath.Expm1, VectorMath.Expm1, DD.Expm1, 1.5, 2.0),
+        ("log1p", VectorMath.Log1p, VectorMath.Log1p, VectorMath.Log1p, VectorMath.Log1p, DD.Log1p, 1.0, 1.0),
+        ("tanh", VectorMath.Tanh, VectorMath.Tanh, VectorMath.Tanh, VectorMath.Tanh, DD.Tanh, 2.5, 2.5),
+        ("sigmoid", VectorMath.Sigmoid, VectorMath.Sigmoid, VectorMath.Sigmoid, VectorMath.Sigmoid, DD.Sigmoid, 3.0, 2.5),
+        ("erfc", VectorMath.Erfc, VectorMath.Erfc, VectorMath.Erfc, VectorMath.Erfc, DD.Erfc, 7.5, 7.0),
+        ("erf", VectorMath.Erf, VectorMath.Erf, VectorMath.Erf, VectorMath.Erf, DD.Erf, 3.0, 3.5),
+        ("normal_cdf", x => VectorMath.NormalCdf(x, out _), x => VectorMath.NormalCdf(x, out _),
+            x => VectorMath.NormalCdf(x, out _), x => VectorMath.NormalCdf(x, out _), DD.NormalCdf, 7.5, 7.0),
         ("normal_pdf", x => { VectorMath.NormalCdf(x, out var d); return d; }, x => { VectorMath.NormalCdf(x, out var d); return d; },
+            x => { VectorMath.NormalCdf(x, out var d); return d; }, x => { VectorMath.NormalCdf(x, out var d); return d; },
             DD.NormalPdf, 3.0, 3.0),
     ];
+
+    /// <summary>The vector widths this machine runs: 256 bits, and 512 where the CPU accelerates them (the kernels then take those).</summary>
+    public static int[] Widths => Vector512.IsHardwareAccelerated ? [256, 512] : [256];
+
+    public static TheoryData<int> WidthData() => new(Widths);
+
+    static float[] Run32(string name, int width, float[] xs)
+    {
+        var f = Functions.Single(x => x.Name == name);
+        return width == 512 ? RunWide(xs, f.F32Wide) : Run(xs, f.F32);
+    }
+
+    static double[] Run64(string name, int width, double[] xs)
+    {
+        var f = Functions.Single(x => x.Name == name);
+        return width == 512 ? RunWide(xs, f.F64Wide) : Run(xs, f.F64);
+    }
 
     /// <summary>
     /// Every 61st float in ±[1e-4, 0.1]: where Φ(x) − ½ is small, erfc's and the normal CDF's relative errors peak,
@@ -43,11 +65,16 @@ public class MathFunctionTests(ITestOutputHelper output)
         }
     }
 
-    public static TheoryData<string> Names() => new(Functions.Select(f => f.Name));
+    public static TheoryData<string, int> Names()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var f in Functions) foreach (var w in Widths) data.Add(f.Name, w);
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Float32_within_its_ulp_bound(string name)
+    public void Float32_within_its_ulp_bound(string name, int width)
     {
         var f = Functions.Single(x => x.Name == name);
         var inputs = new List<float>();
@@ -56,20 +83,20 @@ public class MathFunctionTests(ITestOutputHelper output)
         inputs.AddRange(NearZeroBand());
         inputs.AddRange(SpecialFloats());
         var xs = inputs.ToArray();
-        var ys = Run(xs, f.F32);
+        var ys = Run32(name, width, xs);
 
         double worst = 0; float worstAt = 0;
         for (int i = 0; i < xs.Length; i++) {
             double e = UlpError32(ys[i], f.Ref(xs[i]), xs[i], name);
             if (e > worst) (worst, worstAt) = (e, xs[i]);
         }
-        output.WriteLine($"{name} float32: max {worst:F3} ulp at x = {worstAt:R} over {xs.Length} inputs");
-        Assert.True(worst <= f.Ulp32, $"{name} float32: {worst:F3} ulp at x = {worstAt:R} exceeds {f.Ulp32}");
+        output.WriteLine($"{name} float32 ({width} bits): max {worst:F3} ulp at x = {worstAt:R} over {xs.Length} inputs");
+        Assert.True(worst <= f.Ulp32, $"{name} float32 ({width} bits): {worst:F3} ulp at x = {worstAt:R} exceeds {f.Ulp32}");
     }
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Float64_within_its_ulp_bound(string name)
+    public void Float64_within_its_ulp_bound(string name, int width)
     {
         var f = Functions.Single(x => x.Name == name);
         var rng = new Random(13);
@@ -84,26 +111,27 @@ public class MathFunctionTests(ITestOutputHelper output)
         for (int i = 0; i < 200_000; i++) inputs.Add(rng.NextDouble() * 2 - 1);
         inputs.AddRange(SpecialDoubles());
         var xs = inputs.ToArray();
-        var ys = Run(xs, f.F64);
+        var ys = Run64(name, width, xs);
 
         double worst = 0, worstAt = 0;
         for (int i = 0; i < xs.Length; i++) {
             double e = UlpError64(ys[i], f.Ref(xs[i]), xs[i], name);
             if (e > worst) (worst, worstAt) = (e, xs[i]);
         }
-        output.WriteLine($"{name} float64: max {worst:F3} ulp at x = {worstAt:R} over {xs.Length} inputs");
-        Assert.True(worst <= f.Ulp64, $"{name} float64: {worst:F3} ulp at x = {worstAt:R} exceeds {f.Ulp64}");
+        output.WriteLine($"{name} float64 ({width} bits): max {worst:F3} ulp at x = {worstAt:R} over {xs.Length} inputs");
+        Assert.True(worst <= f.Ulp64, $"{name} float64 ({width} bits): {worst:F3} ulp at x = {worstAt:R} exceeds {f.Ulp64}");
     }
 
-    [Fact]
-    public void Special_values_are_exact()
+    [Theory]
+    [MemberData(nameof(WidthData))]
+    public void Special_values_are_exact(int width)
     {
         float[] x32 = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.Epsilon, -float.Epsilon, -1f];
-        var exp = Run(x32, VectorMath.Exp);
-        var expm1 = Run(x32, VectorMath.Expm1);
-        var log1p = Run(x32, VectorMath.Log1p);
-        var tanh = Run(x32, VectorMath.Tanh);
-        var sig = Run(x32, VectorMath.Sigmoid);
+        var exp = Run32("exp", width, x32);
+        var expm1 = Run32("expm1", width, x32);
+        var log1p = Run32("log1p", width, x32);
+        var tanh = Run32("tanh", width, x32);
+        var sig = Run32("sigmoid", width, x32);
         Assert.Equal([1f, 1f, float.PositiveInfinity, 0f, float.NaN, 1f, 1f, 0.36787945f], exp);
         Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(expm1[1]));
         Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(log1p[1]));
@@ -111,27 +139,27 @@ public class MathFunctionTests(ITestOutputHelper output)
         Assert.Equal([float.PositiveInfinity, -1f, float.Epsilon, -float.Epsilon], expm1[2..4].Concat(expm1[5..7]));
         Assert.Equal(float.NegativeInfinity, log1p[7]);
         Assert.True(float.IsNaN(log1p[4]) && float.IsNaN(expm1[4]) && float.IsNaN(tanh[4]) && float.IsNaN(sig[4]));
-        Assert.True(float.IsNaN(Run([-2f], VectorMath.Log1p)[0]));
+        Assert.True(float.IsNaN(Run32("log1p", width, [-2f])[0]));
         Assert.Equal([1f, -1f], tanh[2..4]);
         Assert.Equal([1f, 0f], sig[2..4]);
 
-        var erfc = Run(x32, VectorMath.Erfc);
-        var erf = Run(x32, VectorMath.Erf);
+        var erfc = Run32("erfc", width, x32);
+        var erf = Run32("erf", width, x32);
         Assert.Equal([1f, 1f, 0f, 2f], erfc[..4]);
         Assert.Equal([0f, -0f, 1f, -1f], erf[..4]);
         Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(erf[1]));
-        Assert.True(float.IsNaN(erfc[4]) && float.IsNaN(erf[4]) && float.IsNaN(Run([float.NaN], v => VectorMath.NormalCdf(v, out _))[0]));
+        Assert.True(float.IsNaN(erfc[4]) && float.IsNaN(erf[4]) && float.IsNaN(Run32("normal_cdf", width, [float.NaN])[0]));
 
         double[] x64 = [0, -0.0, double.PositiveInfinity, double.NegativeInfinity, double.NaN, double.Epsilon, -1];
-        var e64 = Run(x64, VectorMath.Exp);
+        var e64 = Run64("exp", width, x64);
         Assert.Equal([1, 1, double.PositiveInfinity, 0, double.NaN, 1], e64[..6]);
-        Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(Run(x64, VectorMath.Expm1)[1]));
-        Assert.Equal(double.NegativeInfinity, Run(x64, VectorMath.Log1p)[6]);
-        Assert.Equal([1.0, -1.0], Run(x64, VectorMath.Tanh)[2..4]);
-        Assert.Equal([1.0, 1.0, 0.0, 2.0], Run(x64, VectorMath.Erfc)[..4]);
-        Assert.Equal([0.0, 1.0, -1.0], Run(x64, VectorMath.Erf).Where((_, i) => i is 0 or 2 or 3));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(Run(x64, VectorMath.Erf)[1]));
-        Assert.Equal([0.5, 0.5, 1.0, 0.0], Run(x64, v => VectorMath.NormalCdf(v, out _))[..4]);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(Run64("expm1", width, x64)[1]));
+        Assert.Equal(double.NegativeInfinity, Run64("log1p", width, x64)[6]);
+        Assert.Equal([1.0, -1.0], Run64("tanh", width, x64)[2..4]);
+        Assert.Equal([1.0, 1.0, 0.0, 2.0], Run64("erfc", width, x64)[..4]);
+        Assert.Equal([0.0, 1.0, -1.0], Run64("erf", width, x64).Where((_, i) => i is 0 or 2 or 3));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(Run64("erf", width, x64)[1]));
+        Assert.Equal([0.5, 0.5, 1.0, 0.0], Run64("normal_cdf", width, x64)[..4]);
     }
 
     /// <summary>
@@ -139,31 +167,34 @@ public class MathFunctionTests(ITestOutputHelper output)
     /// every float in [2⁻²⁴, 1] at a stride of 61 bit patterns (every binade), all of [0, 2⁻²⁴) at a stride of
     /// 4099 (subnormals included), and 0, 1, NaN exactly.
     /// </summary>
-    [Fact]
-    public void Log1p_of_unit_float32_within_its_ulp_bound()
+    [Theory]
+    [MemberData(nameof(WidthData))]
+    public void Log1p_of_unit_float32_within_its_ulp_bound(int width)
     {
+        float[] Log1pOfUnit(float[] v) => width == 512 ? RunWide(v, VectorMath.Log1pOfUnit) : Run(v, VectorMath.Log1pOfUnit);
         var inputs = new List<float>();
         uint lowBits = BitConverter.SingleToUInt32Bits(5.9604645e-8f), oneBits = BitConverter.SingleToUInt32Bits(1f);
         for (uint bits = 0; bits < lowBits; bits += 4099) inputs.Add(BitConverter.UInt32BitsToSingle(bits));
         for (uint bits = lowBits; bits <= oneBits; bits += 61) inputs.Add(BitConverter.UInt32BitsToSingle(bits));
         inputs.AddRange([0f, float.Epsilon, 1f, BitConverter.UInt32BitsToSingle(oneBits - 1)]);
         var xs = inputs.ToArray();
-        var ys = Run(xs, VectorMath.Log1pOfUnit);
+        var ys = Log1pOfUnit(xs);
 
         double worst = 0; float worstAt = 0;
         for (int i = 0; i < xs.Length; i++) {
             double e = UlpError32(ys[i], DD.Log1p(xs[i]), xs[i], "log1p");
             if (e > worst) (worst, worstAt) = (e, xs[i]);
         }
-        output.WriteLine($"log1p on [0, 1] float32: max {worst:F3} ulp at x = {worstAt:R} over {xs.Length} inputs");
+        output.WriteLine($"log1p on [0, 1] float32 ({width} bits): max {worst:F3} ulp at x = {worstAt:R} over {xs.Length} inputs");
         Assert.True(worst <= 0.55, $"log1p on [0, 1] float32: {worst:F3} ulp at x = {worstAt:R} exceeds 0.55");
 
-        var special = Run([0f, float.Epsilon, 1f, float.NaN], VectorMath.Log1pOfUnit);
+        var special = Log1pOfUnit([0f, float.Epsilon, 1f, float.NaN]);
         Assert.Equal(BitConverter.SingleToInt32Bits(0f), BitConverter.SingleToInt32Bits(special[0]));
         Assert.Equal(float.Epsilon, special[1]);
         Assert.Equal(0.6931472f, special[2]);
         Assert.True(float.IsNaN(special[3]));
-        Assert.Equal(Run([0.25, double.NaN], VectorMath.Log1p), Run([0.25, double.NaN], VectorMath.Log1pOfUnit));
+        Assert.Equal(Run64("log1p", width, [0.25, double.NaN]),
+            width == 512 ? RunWide([0.25, double.NaN], VectorMath.Log1pOfUnit) : Run([0.25, double.NaN], VectorMath.Log1pOfUnit));
     }
 
     /// <summary>
@@ -172,14 +203,16 @@ public class MathFunctionTests(ITestOutputHelper output)
     /// [0, 110] at a stride of 61 bit patterns (all binades, subnormals included), a dense sweep of [0, 110], and
     /// 0, ∞, NaN exactly. The bound depends on the path (see the kernel).
     /// </summary>
-    [Fact]
-    public void Log1p_exp_minus_float32_within_its_ulp_bound()
+    [Theory]
+    [MemberData(nameof(WidthData))]
+    public void Log1p_exp_minus_float32_within_its_ulp_bound(int width)
     {
+        float[] Log1pExpMinus(float[] v) => width == 512 ? RunWide(v, VectorMath.Log1pExpMinus) : Run(v, VectorMath.Log1pExpMinus);
         var inputs = new List<float>();
         for (uint bits = 0; bits <= BitConverter.SingleToUInt32Bits(110f); bits += 61) inputs.Add(BitConverter.UInt32BitsToSingle(bits));
         for (int i = 0; i <= 2_000_000; i++) inputs.Add(110f * i / 2_000_000);
         var xs = inputs.ToArray();
-        var ys = Run(xs, VectorMath.Log1pExpMinus);
+        var ys = Log1pExpMinus(xs);
 
         double worst = 0; float worstAt = 0;
         for (int i = 0; i < xs.Length; i++) {
@@ -189,10 +222,10 @@ public class MathFunctionTests(ITestOutputHelper output)
         // With AVX-512 e^(−a) stays in float64 and only the result is rounded; without it, the float32 exp's
         // error (up to 1.5 ulp) passes through the log.
         double bound = Avx512F.IsSupported ? 0.55 : 1.5;
-        output.WriteLine($"ln(1 + e^-a) float32: max {worst:F3} ulp at a = {worstAt:R} over {xs.Length} inputs");
+        output.WriteLine($"ln(1 + e^-a) float32 ({width} bits): max {worst:F3} ulp at a = {worstAt:R} over {xs.Length} inputs");
         Assert.True(worst <= bound, $"ln(1 + e^-a) float32: {worst:F3} ulp at a = {worstAt:R} exceeds {bound}");
 
-        var special = Run([0f, float.PositiveInfinity, float.NaN, 200f], VectorMath.Log1pExpMinus);
+        var special = Log1pExpMinus([0f, float.PositiveInfinity, float.NaN, 200f]);
         Assert.Equal(0.6931472f, special[0]);
         Assert.Equal(BitConverter.SingleToInt32Bits(0f), BitConverter.SingleToInt32Bits(special[1]));
         Assert.True(float.IsNaN(special[2]));
@@ -236,6 +269,8 @@ public class MathFunctionTests(ITestOutputHelper output)
 
     static float[] Run(float[] xs, F32 f) => RunLanes<float>(xs, v => f(v));
     static double[] Run(double[] xs, F64 f) => RunLanes<double>(xs, v => f(v));
+    static float[] RunWide(float[] xs, F32Wide f) => RunLanesWide<float>(xs, v => f(v));
+    static double[] RunWide(double[] xs, F64Wide f) => RunLanesWide<double>(xs, v => f(v));
 
     /// <summary>Runs a vector function over an array, the tail padded with zeros, as the kernel runner does.</summary>
     static T[] RunLanes<T>(T[] xs, Func<Vector256<T>, Vector256<T>> f) where T : struct
@@ -247,6 +282,20 @@ public class MathFunctionTests(ITestOutputHelper output)
             Array.Clear(buf);
             Array.Copy(xs, i, buf, 0, n);
             f(Vector256.Create(buf)).CopyTo(buf);
+            Array.Copy(buf, 0, ys, i, n);
+        }
+        return ys;
+    }
+
+    static T[] RunLanesWide<T>(T[] xs, Func<Vector512<T>, Vector512<T>> f) where T : struct
+    {
+        var ys = new T[xs.Length];
+        var buf = new T[Vector512<T>.Count];
+        for (int i = 0; i < xs.Length; i += buf.Length) {
+            int n = Math.Min(buf.Length, xs.Length - i);
+            Array.Clear(buf);
+            Array.Copy(xs, i, buf, 0, n);
+            f(Vector512.Create(buf)).CopyTo(buf);
             Array.Copy(buf, 0, ys, i, n);
         }
         return ys;

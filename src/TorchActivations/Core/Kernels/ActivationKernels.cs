@@ -9,13 +9,15 @@ namespace TorchActivations.Core.Kernels;
 // forward formula, written in a form without cancellation or 0·∞ for every input, ±∞ and NaN included.
 
 /// <summary>SiLU: x·σ(x); slope σ(x) + x·σ(x)(1 − σ(x)).</summary>
-internal readonly struct SiLUForward : IForwardKernel
+[Widened]
+internal readonly partial struct SiLUForward : IForwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x * VectorMath.Sigmoid(x);
 }
 
 /// <inheritdoc cref="SiLUForward"/>
-internal readonly struct SiLUBackward : IBackwardKernel
+[Widened]
+internal readonly partial struct SiLUBackward : IBackwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -25,14 +27,16 @@ internal readonly struct SiLUBackward : IBackwardKernel
 }
 
 /// <summary>Hardswish: x·clamp(x + 3, 0, 6)/6; slope 0 for x ≤ −3, 1 for x ≥ 3, x/3 + 1/2 between.</summary>
-internal readonly struct HardswishForward : IForwardKernel
+[Widened]
+internal readonly partial struct HardswishForward : IForwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         Clamp(x + C<T>(3), Vector256<T>.Zero, C<T>(6)) / C<T>(6) * x;
 }
 
 /// <inheritdoc cref="HardswishForward"/>
-internal readonly struct HardswishBackward : IBackwardKernel
+[Widened]
+internal readonly partial struct HardswishBackward : IBackwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -48,7 +52,8 @@ internal readonly struct HardswishBackward : IBackwardKernel
 /// slope x ≥ 0 ? scale : slopeScale·e^(inputScale·x). A factor of exactly 1 multiplies exactly, so ELU's
 /// positive side is x itself.
 /// </summary>
-internal readonly struct ExponentialLinearForward(double scale, double inputScale, double alphaScale) : IForwardKernel
+[Widened]
+internal readonly partial struct ExponentialLinearForward(double scale, double inputScale, double alphaScale) : IForwardKernel
 {
     readonly Constant scale = new(scale), inputScale = new(inputScale), alphaScale = new(alphaScale);
 
@@ -60,7 +65,8 @@ internal readonly struct ExponentialLinearForward(double scale, double inputScal
 }
 
 /// <inheritdoc cref="ExponentialLinearForward"/>
-internal readonly struct ExponentialLinearBackward(double scale, double inputScale, double slopeScale) : IBackwardKernel
+[Widened]
+internal readonly partial struct ExponentialLinearBackward(double scale, double inputScale, double slopeScale) : IBackwardKernel
 {
     readonly Constant scale = new(scale), inputScale = new(inputScale), slopeScale = new(slopeScale);
 
@@ -74,7 +80,8 @@ internal readonly struct ExponentialLinearBackward(double scale, double inputSca
 /// <summary>
 /// Softplus: z = βx; z &gt; threshold ? x : (max(z, 0) + log1p(e^(−|z|)))/β; slope z &gt; threshold ? 1 : σ(z).
 /// </summary>
-internal readonly struct SoftplusForward(double beta, double threshold) : IForwardKernel
+[Widened]
+internal readonly partial struct SoftplusForward(double beta, double threshold) : IForwardKernel
 {
     readonly Constant beta = new(beta), threshold = new(threshold);
 
@@ -89,7 +96,8 @@ internal readonly struct SoftplusForward(double beta, double threshold) : IForwa
 }
 
 /// <inheritdoc cref="SoftplusForward"/>
-internal readonly struct SoftplusBackward(double beta, double threshold) : IBackwardKernel
+[Widened]
+internal readonly partial struct SoftplusBackward(double beta, double threshold) : IBackwardKernel
 {
     readonly Constant beta = new(beta), threshold = new(threshold);
 
@@ -101,7 +109,8 @@ internal readonly struct SoftplusBackward(double beta, double threshold) : IBack
 }
 
 /// <summary>LogSigmoid: min(x, 0) − log1p(e^(−|x|)); slope σ(−x).</summary>
-internal readonly struct LogSigmoidForward : IForwardKernel
+[Widened]
+internal readonly partial struct LogSigmoidForward : IForwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -111,7 +120,8 @@ internal readonly struct LogSigmoidForward : IForwardKernel
 }
 
 /// <inheritdoc cref="LogSigmoidForward"/>
-internal readonly struct LogSigmoidBackward : IBackwardKernel
+[Widened]
+internal readonly partial struct LogSigmoidBackward : IBackwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
         VectorMath.Sigmoid(-x) * g;
@@ -123,7 +133,8 @@ internal readonly struct LogSigmoidBackward : IBackwardKernel
 /// precision (n would overflow further up), so it is taken as 1 and its complement as 0.
 /// Slope: tanh(sp) + x·σ(x)·(1 − tanh²(sp)).
 /// </summary>
-internal readonly struct MishForward : IForwardKernel
+[Widened]
+internal readonly partial struct MishForward : IForwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -133,7 +144,8 @@ internal readonly struct MishForward : IForwardKernel
 }
 
 /// <inheritdoc cref="MishForward"/>
-internal readonly struct MishBackward : IBackwardKernel
+[Widened]
+internal readonly partial struct MishBackward : IBackwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -142,7 +154,8 @@ internal readonly struct MishBackward : IBackwardKernel
     }
 }
 
-internal static class MishMath
+[Widened]
+internal static partial class MishMath
 {
     public static Vector256<T> TanhSoftplus<T>(Vector256<T> x, out Vector256<T> sech2) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -157,13 +170,15 @@ internal static class MishMath
 }
 
 /// <summary>Tanhshrink: x − tanh x; slope tanh²x.</summary>
-internal readonly struct TanhshrinkForward : IForwardKernel
+[Widened]
+internal readonly partial struct TanhshrinkForward : IForwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x - VectorMath.Tanh(x);
 }
 
 /// <inheritdoc cref="TanhshrinkForward"/>
-internal readonly struct TanhshrinkBackward : IBackwardKernel
+[Widened]
+internal readonly partial struct TanhshrinkBackward : IBackwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -173,13 +188,15 @@ internal readonly struct TanhshrinkBackward : IBackwardKernel
 }
 
 /// <summary>Exact GELU: x·Φ(x); slope Φ(x) + x·φ(x), Φ and φ from one e^(−x²/2).</summary>
-internal readonly struct GELUForward : IForwardKernel
+[Widened]
+internal readonly partial struct GELUForward : IForwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x * VectorMath.NormalCdfUnguarded(x, out _);
 }
 
 /// <inheritdoc cref="GELUForward"/>
-internal readonly struct GELUBackward : IBackwardKernel
+[Widened]
+internal readonly partial struct GELUBackward : IBackwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
         VectorMath.GeluSlope(x) * g;
@@ -191,14 +208,16 @@ internal readonly struct GELUBackward : IBackwardKernel
 /// |x| = 50 the factor σ(2u)(1 − σ(2u)) is 0 in every dtype, so x is clamped to ±50 in that term, where x²
 /// could otherwise overflow and give 0·∞.
 /// </summary>
-internal readonly struct GELUTanhForward : IForwardKernel
+[Widened]
+internal readonly partial struct GELUTanhForward : IForwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         x * VectorMath.Sigmoid(GELUTanhMath.TwiceArgument(x));
 }
 
 /// <inheritdoc cref="GELUTanhForward"/>
-internal readonly struct GELUTanhBackward : IBackwardKernel
+[Widened]
+internal readonly partial struct GELUTanhBackward : IBackwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -209,7 +228,8 @@ internal readonly struct GELUTanhBackward : IBackwardKernel
     }
 }
 
-internal static class GELUTanhMath
+[Widened]
+internal static partial class GELUTanhMath
 {
     public const double Sqrt2OverPi = 0.79788456080286535587989211986876;
     public const double Cubic = 0.044715;
@@ -223,14 +243,16 @@ internal static class GELUTanhMath
 /// Hardsigmoid: clamp(x + 3, 0, 6)/6; slope 1/6 strictly inside (−3, 3), 0 elsewhere (0 at both kinks, as
 /// PyTorch's built-in gives). NaN is not blocked, so it passes g/6 on as the composed select does.
 /// </summary>
-internal readonly struct HardsigmoidForward : IForwardKernel
+[Widened]
+internal readonly partial struct HardsigmoidForward : IForwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         Clamp(x + C<T>(3), Vector256<T>.Zero, C<T>(6)) / C<T>(6);
 }
 
 /// <inheritdoc cref="HardsigmoidForward"/>
-internal readonly struct HardsigmoidBackward : IBackwardKernel
+[Widened]
+internal readonly partial struct HardsigmoidBackward : IBackwardKernel
 {
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {

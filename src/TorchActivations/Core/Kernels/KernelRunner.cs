@@ -11,24 +11,48 @@ namespace TorchActivations.Core.Kernels;
 internal interface IForwardKernel
 {
     Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The same formula on 512-bit vectors: generated from the 256-bit one (see <see cref="WidenedAttribute"/>).</summary>
+    Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>An element-wise input gradient: dx = f(s, g), s being what forward saved (the input or the output).</summary>
 internal interface IBackwardKernel
 {
     Vector256<T> Invoke<T>(Vector256<T> saved, Vector256<T> grad) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <inheritdoc cref="IForwardKernel.Invoke{T}(Vector512{T})"/>
+    Vector512<T> Invoke<T>(Vector512<T> saved, Vector512<T> grad) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>
-/// Runs a kernel over whole tensors in one pass: it checks the tensors once, dispatches on float32/float64,
-/// runs the vector body and then the tail through a zero-padded vector, so the tail takes exactly the code
-/// path of the body and each formula is written once. Returns null where the kernels do not apply
-/// (another dtype or device, no 256-bit vectors, or the fast paths switched off for a test), and the
-/// caller composes torch ops instead.
+/// Marks a partial type whose methods on <c>Vector256</c> get 512-bit twins from TorchActivations.Generators: the same
+/// body with <c>Vector256</c> renamed to <c>Vector512</c> and AVX/FMA3 intrinsics to their AVX-512 namesakes. The
+/// formulas are written once; machines with AVX-512 run them on twice the lanes, rounding step for step alike.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct)]
+internal sealed class WidenedAttribute : Attribute;
+
+/// <summary>A method of a <see cref="WidenedAttribute"/> type whose 512-bit form is written by hand beside it.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class NotWidenedAttribute : Attribute;
+
+/// <summary>
+/// Runs a kernel over whole tensors in one pass: it checks the tensors once, dispatches on float32/float64 and
+/// on the vector width (512 bits where the CPU accelerates them, else 256), runs the vector body and then the
+/// tail through a zero-padded vector, so the tail takes exactly the code path of the body and each formula is
+/// written once. Returns null where the kernels do not apply (another dtype or device, no 256-bit vectors, or
+/// the fast paths switched off for a test), and the caller composes torch ops instead.
 /// </summary>
 internal static class KernelRunner
 {
     static bool Applies(Tensor t) => Vector256.IsHardwareAccelerated && t.numel() > 0 && FastPath.Supports(t);
+
+    /// <summary>Set by tests on their own thread to run the 256-bit kernels on a machine with 512-bit vectors.</summary>
+    [ThreadStatic] internal static bool NarrowOnThisThread;
+
+    /// <summary>Whether this call runs the 512-bit kernels.</summary>
+    internal static bool Wide => Vector512.IsHardwareAccelerated && !NarrowOnThisThread;
 
     /// <summary>f(x) into a new tensor shaped like <paramref name="x"/>.</summary>
     public static Tensor? Forward<K>(Tensor x, K kernel) where K : struct, IForwardKernel
@@ -60,6 +84,10 @@ internal static class KernelRunner
     static void Map<T, K>(ReadOnlySpan<T> x, Span<T> y, ref K kernel)
         where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IForwardKernel
     {
+        if (Wide) {
+            MapWide(x, y, ref kernel);
+            return;
+        }
         int n = x.Length, lanes = Vector256<T>.Count, i = 0;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T yr = ref MemoryMarshal.GetReference(y);
@@ -76,6 +104,10 @@ internal static class KernelRunner
     static void Map<T, K>(ReadOnlySpan<T> s, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
         where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IBackwardKernel
     {
+        if (Wide) {
+            MapWide(s, g, r, ref kernel);
+            return;
+        }
         int n = s.Length, lanes = Vector256<T>.Count, i = 0;
         ref T sr = ref MemoryMarshal.GetReference(s);
         ref T gr = ref MemoryMarshal.GetReference(g);
@@ -92,10 +124,49 @@ internal static class KernelRunner
         kernel.Invoke(Vector256.Create<T>(sb), Vector256.Create<T>(gb)).CopyTo(sb);
         sb[..(n - i)].CopyTo(r[i..]);
     }
+
+    // The loops above on 512-bit vectors.
+
+    static void MapWide<T, K>(ReadOnlySpan<T> x, Span<T> y, ref K kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IForwardKernel
+    {
+        int n = x.Length, lanes = Vector512<T>.Count, i = 0;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        for (; i <= n - lanes; i += lanes)
+            kernel.Invoke(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        if (i == n) return;
+        Span<T> buffer = stackalloc T[Vector512<T>.Count];
+        buffer.Clear();
+        x[i..].CopyTo(buffer);
+        kernel.Invoke(Vector512.Create<T>(buffer)).CopyTo(buffer);
+        buffer[..(n - i)].CopyTo(y[i..]);
+    }
+
+    static void MapWide<T, K>(ReadOnlySpan<T> s, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IBackwardKernel
+    {
+        int n = s.Length, lanes = Vector512<T>.Count, i = 0;
+        ref T sr = ref MemoryMarshal.GetReference(s);
+        ref T gr = ref MemoryMarshal.GetReference(g);
+        ref T rr = ref MemoryMarshal.GetReference(r);
+        for (; i <= n - lanes; i += lanes)
+            kernel.Invoke(Vector512.LoadUnsafe(ref sr, (nuint)i), Vector512.LoadUnsafe(ref gr, (nuint)i)).StoreUnsafe(ref rr, (nuint)i);
+        if (i == n) return;
+        Span<T> sb = stackalloc T[Vector512<T>.Count];
+        Span<T> gb = stackalloc T[Vector512<T>.Count];
+        sb.Clear();
+        gb.Clear();
+        s[i..].CopyTo(sb);
+        g[i..].CopyTo(gb);
+        kernel.Invoke(Vector512.Create<T>(sb), Vector512.Create<T>(gb)).CopyTo(sb);
+        sb[..(n - i)].CopyTo(r[i..]);
+    }
 }
 
 /// <summary>Vector helpers the kernels share.</summary>
-internal static class V
+[Widened]
+internal static partial class V
 {
     /// <summary>A compile-time constant as a vector (folded by the JIT; for a kernel's run-time value use <see cref="Constant"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -127,7 +198,8 @@ internal static class V
 /// upper lanes, so each vector would wait on the previous vector's result and a float32 loop would run
 /// latency-bound, slower than float64. Broadcasting a stored float has no such dependency.
 /// </summary>
-internal readonly struct Constant(double value)
+[Widened]
+internal readonly partial struct Constant(double value)
 {
     readonly double asDouble = value;
     readonly float asSingle = (float)value;

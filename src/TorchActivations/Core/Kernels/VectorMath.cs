@@ -15,12 +15,16 @@ namespace TorchActivations.Core.Kernels;
 /// </summary>
 /// <remarks>
 /// Polynomials and reductions use fused multiply-add where the CPU has it (x64 FMA3), separate multiply and
-/// add elsewhere; the ulp bounds hold for both (the tests run whichever the machine has). Only AVX2-level integer operations are used (no 64-bit arithmetic shift or int64↔double conversion,
-/// which need AVX-512): integers travel through doubles by the 1.5·2⁵² shifter. The one AVX-512 path, the
-/// float32 ln(1 + e^(−a)) of softplus and log-sigmoid, is taken only where Avx512F is supported and has a
-/// 256-bit fallback with its own, looser bound (both held by the tests).
+/// add elsewhere; the ulp bounds hold for both (the tests run whichever the machine has). Only AVX2-level
+/// integer operations are used (no 64-bit arithmetic shift or int64↔double conversion, which need AVX-512):
+/// integers travel through doubles by the 1.5·2⁵² shifter. Each function is written for 256-bit vectors; the
+/// generator gives it a 512-bit twin (<see cref="WidenedAttribute"/>) that takes the same steps, so both
+/// widths round alike and are held to the same bounds. The float32 ln(1 + e^(−a)) of softplus and log-sigmoid
+/// evaluates in float64 on AVX-512 (hand-written at both widths) and has a 256-bit fallback with its own,
+/// looser bound (both held by the tests).
 /// </remarks>
-internal static class VectorMath
+[Widened]
+internal static partial class VectorMath
 {
     // ln 2 split so that k·Ln2Hi is exact for every k the reductions produce (|k| < 2¹¹).
     const double Ln2Hi = 6.93147180369123816490e-01;
@@ -62,9 +66,9 @@ internal static class VectorMath
     /// <summary>
     /// ln(1 + e^(−a)) for a ≥ 0 or NaN, the softplus and log-sigmoid tail; other inputs give unspecified
     /// results. float32 with AVX-512 runs both steps in one 512-bit float64 vector (see
-    /// <see cref="Log1pExpMinusWide"/>); otherwise <see cref="Log1pOfUnit{T}"/> of <see cref="Exp{T}"/>.
+    /// <see cref="Log1pExpMinusWide"/>); otherwise <see cref="Log1pOfUnit{T}(Vector256{T})"/> of <see cref="Exp{T}(Vector256{T})"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining), NotWidened]
     public static Vector256<T> Log1pExpMinus<T>(Vector256<T> a) where T : unmanaged
     {
         if (typeof(T) == typeof(float) && Avx512F.IsSupported)
@@ -123,7 +127,7 @@ internal static class VectorMath
     }
 
     /// <summary>
-    /// <see cref="NormalCdf{T}"/> for callers that multiply Φ and φ by x: in float32, NaN lanes are left to the
+    /// <see cref="NormalCdf{T}(Vector256{T}, out Vector256{T})"/> for callers that multiply Φ and φ by x: in float32, NaN lanes are left to the
     /// arithmetic (x·anything is NaN there) instead of being restored by a select.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -140,7 +144,7 @@ internal static class VectorMath
     }
 
     /// <summary>
-    /// GELU's slope Φ(x) + x·φ(x) from one <see cref="NormalCdfUnguarded{T}"/>; in float32 the x·φ joins the
+    /// GELU's slope Φ(x) + x·φ(x) from one <see cref="NormalCdfUnguarded{T}(Vector256{T}, out Vector256{T})"/>; in float32 the x·φ joins the
     /// sum in one fused step.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -501,13 +505,34 @@ internal static class VectorMath
     /// reduction, no division, no special-value selects): u = 0, subnormal u and NaN come out exact through
     /// the arithmetic.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining), NotWidened]
     static Vector256<float> Log1pOfUnit(Vector256<float> u)
     {
         if (Avx512F.IsSupported) return Avx512F.ConvertToVector256Single(Log1pOfUnitWide(Avx512F.ConvertToVector512Double(u)));
         var (lower, upper) = Vector256.Widen(u);
         return Vector256.Narrow(Log1pOfUnitWide(lower), Log1pOfUnitWide(upper));
     }
+
+    // The 512-bit forms of the two above (which already use AVX-512 or widen to float64 on 256 bits): each half of
+    // the sixteen float32 lanes in its own 512-bit float64 vector. Only the 512-bit kernels call them, on CPUs
+    // with AVX-512.
+
+    /// <inheritdoc cref="Log1pExpMinus{T}(Vector256{T})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Log1pExpMinus<T>(Vector512<T> a) where T : unmanaged
+    {
+        if (typeof(T) != typeof(float)) return Log1pOfUnit(Exp(-a));
+        var f = a.AsSingle();
+        return Vector512.Create(
+            Avx512F.ConvertToVector256Single(Log1pExpMinusWide(Avx512F.ConvertToVector512Double(f.GetLower()))),
+            Avx512F.ConvertToVector256Single(Log1pExpMinusWide(Avx512F.ConvertToVector512Double(f.GetUpper())))).As<float, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> Log1pOfUnit(Vector512<float> u) =>
+        Vector512.Create(
+            Avx512F.ConvertToVector256Single(Log1pOfUnitWide(Avx512F.ConvertToVector512Double(u.GetLower()))),
+            Avx512F.ConvertToVector256Single(Log1pOfUnitWide(Avx512F.ConvertToVector512Double(u.GetUpper()))));
 
     /// <summary>
     /// ln(1 + e^(−a)) for float32 arguments widened to float64 (a ≥ 0 or NaN), for the float32 result: e^(−a)
@@ -557,7 +582,7 @@ internal static class VectorMath
         return Avx512F.FusedMultiplyAdd(w * w, p, w);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining), NotWidened]
     static Vector256<double> Log1pOfUnitWide(Vector256<double> u)
     {
         var p = Vector256.Create(-0.0017706623991464519);
@@ -669,7 +694,7 @@ internal static class VectorMath
     }
 
     /// <summary>
-    /// <see cref="ErfcPolynomial"/> times <paramref name="scale"/>, a power of 2 (a constant wherever this is
+    /// <see cref="ErfcPolynomial(Vector256{float})"/> times <paramref name="scale"/>, a power of 2 (a constant wherever this is
     /// inlined) applied to the coefficients, so every step scales exactly; evaluated as even + t·odd in t², two
     /// dependency chains of 6 steps instead of one of 11. The GELU loops wait on that chain more than on the
     /// FMA ports (7% faster forward for one multiply more); the ulp bounds hold as for Horner.
