@@ -11,8 +11,9 @@ namespace TorchActivations.Generators;
 /// Writes the 512-bit twin of every method of a <c>[Widened]</c> partial type whose signature names
 /// <c>Vector256</c>: the same body with its identifiers renamed (<see cref="Renames"/>), so the math and the
 /// kernels are written once, for 256-bit vectors, and AVX-512 machines run them on twice the lanes with the same
-/// rounding step for step. Methods marked <c>[NotWidened]</c> are left out; their 512-bit forms are written by
-/// hand beside them (where a 256-bit form already uses AVX-512 or widens float32 to float64).
+/// rounding step for step. A method marked <c>[WidenedAs("Name")]</c> (a loop whose signature has no vector) gets
+/// a twin of that name. Methods marked <c>[NotWidened]</c> are left out; their 512-bit forms are written by hand
+/// beside them (where a 256-bit form already uses AVX-512 or widens float32 to float64).
 /// </summary>
 [Generator]
 public sealed class WideningGenerator : IIncrementalGenerator
@@ -65,14 +66,36 @@ public sealed class WideningGenerator : IIncrementalGenerator
         s.AppendLine($"{modifiers} partial {type.Keyword.Text} {type.Identifier.Text}{type.TypeParameterList}");
         s.AppendLine("{");
         var rewriter = new Renamer();
-        var methods = type.Members.OfType<MethodDeclarationSyntax>()
-            .Where(m => Names256(m) && !m.AttributeLists.SelectMany(a => a.Attributes).Any(a => a.Name.ToString() is "NotWidened" or "NotWidenedAttribute"))
-            .Select(m => m.WithLeadingTrivia(m.GetLeadingTrivia().Where(t => !t.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia))))
-            .Select(m => "    " + rewriter.Visit(m).ToFullString().Trim());
+        var methods = new List<string>();
+        foreach (var method in type.Members.OfType<MethodDeclarationSyntax>()) {
+            var attributes = method.AttributeLists.SelectMany(a => a.Attributes).ToList();
+            if (attributes.Any(a => a.Name.ToString() is "NotWidened" or "NotWidenedAttribute")) continue;
+            var widenedAs = attributes.FirstOrDefault(a => a.Name.ToString() is "WidenedAs" or "WidenedAsAttribute");
+            if (widenedAs is null && !Names256(method)) continue;
+            var wide = (MethodDeclarationSyntax)rewriter.Visit(method.WithLeadingTrivia(
+                method.GetLeadingTrivia().Where(t => !t.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia))));
+            if (widenedAs is not null)
+                wide = wide.WithIdentifier(SyntaxFactory.Identifier(TwinName(widenedAs)))
+                    .WithAttributeLists(RemoveAttribute(wide.AttributeLists, "WidenedAs"));
+            methods.Add("    " + wide.ToFullString().Trim());
+        }
         s.AppendLine(string.Join("\n\n", methods));
         s.AppendLine("}");
         return new Source($"{type.Identifier.Text}.Wide.g.cs", s.ToString());
     }
+
+    /// <summary>The name in <c>[WidenedAs(nameof(X))]</c> or <c>[WidenedAs("X")]</c>.</summary>
+    static string TwinName(AttributeSyntax attribute)
+    {
+        var argument = attribute.ArgumentList!.Arguments[0].Expression;
+        return argument is InvocationExpressionSyntax nameOf ? nameOf.ArgumentList.Arguments[0].Expression.ToString().Split('.').Last()
+            : ((LiteralExpressionSyntax)argument).Token.ValueText;
+    }
+
+    static SyntaxList<AttributeListSyntax> RemoveAttribute(SyntaxList<AttributeListSyntax> lists, string name) =>
+        SyntaxFactory.List(lists
+            .Select(l => l.WithAttributes(SyntaxFactory.SeparatedList(l.Attributes.Where(a => !a.Name.ToString().StartsWith(name)))))
+            .Where(l => l.Attributes.Count > 0));
 
     static bool Names256(MethodDeclarationSyntax method) =>
         method.ReturnType.DescendantTokens().Append(method.Identifier)

@@ -267,35 +267,21 @@ public class MathFunctionTests(ITestOutputHelper output)
         Assert.True(Math.Abs(y - expected) <= 7 * Math.ScaleB(1, Math.ILogB(expected) - 52), $"Φ({x}) = {y:R}, expected {expected:R}");
     }
 
-    static float[] Run(float[] xs, F32 f) => RunLanes<float>(xs, v => f(v));
-    static double[] Run(double[] xs, F64 f) => RunLanes<double>(xs, v => f(v));
-    static float[] RunWide(float[] xs, F32Wide f) => RunLanesWide<float>(xs, v => f(v));
-    static double[] RunWide(double[] xs, F64Wide f) => RunLanesWide<double>(xs, v => f(v));
+    static float[] Run(float[] xs, F32 f) => RunLanes<float>(xs, Vector256<float>.Count, buf => f(Vector256.Create(buf)).CopyTo(buf));
+    static double[] Run(double[] xs, F64 f) => RunLanes<double>(xs, Vector256<double>.Count, buf => f(Vector256.Create(buf)).CopyTo(buf));
+    static float[] RunWide(float[] xs, F32Wide f) => RunLanes<float>(xs, Vector512<float>.Count, buf => f(Vector512.Create(buf)).CopyTo(buf));
+    static double[] RunWide(double[] xs, F64Wide f) => RunLanes<double>(xs, Vector512<double>.Count, buf => f(Vector512.Create(buf)).CopyTo(buf));
 
-    /// <summary>Runs a vector function over an array, the tail padded with zeros, as the kernel runner does.</summary>
-    static T[] RunLanes<T>(T[] xs, Func<Vector256<T>, Vector256<T>> f) where T : struct
+    /// <summary>Runs a vector function (in place on one vector's buffer) over an array, the tail padded with zeros, as the kernel runner does.</summary>
+    static T[] RunLanes<T>(T[] xs, int lanes, Action<T[]> apply) where T : struct
     {
         var ys = new T[xs.Length];
-        var buf = new T[Vector256<T>.Count];
-        for (int i = 0; i < xs.Length; i += buf.Length) {
-            int n = Math.Min(buf.Length, xs.Length - i);
+        var buf = new T[lanes];
+        for (int i = 0; i < xs.Length; i += lanes) {
+            int n = Math.Min(lanes, xs.Length - i);
             Array.Clear(buf);
             Array.Copy(xs, i, buf, 0, n);
-            f(Vector256.Create(buf)).CopyTo(buf);
-            Array.Copy(buf, 0, ys, i, n);
-        }
-        return ys;
-    }
-
-    static T[] RunLanesWide<T>(T[] xs, Func<Vector512<T>, Vector512<T>> f) where T : struct
-    {
-        var ys = new T[xs.Length];
-        var buf = new T[Vector512<T>.Count];
-        for (int i = 0; i < xs.Length; i += buf.Length) {
-            int n = Math.Min(buf.Length, xs.Length - i);
-            Array.Clear(buf);
-            Array.Copy(xs, i, buf, 0, n);
-            f(Vector512.Create(buf)).CopyTo(buf);
+            apply(buf);
             Array.Copy(buf, 0, ys, i, n);
         }
         return ys;

@@ -38,13 +38,24 @@ internal sealed class WidenedAttribute : Attribute;
 internal sealed class NotWidenedAttribute : Attribute;
 
 /// <summary>
+/// A method of a <see cref="WidenedAttribute"/> type whose signature has no vector to overload on (a loop over spans):
+/// its 512-bit twin gets the given name.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class WidenedAsAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>
 /// Runs a kernel over whole tensors in one pass: it checks the tensors once, dispatches on float32/float64 and
 /// on the vector width (512 bits where the CPU accelerates them, else 256), runs the vector body and then the
 /// tail through a zero-padded vector, so the tail takes exactly the code path of the body and each formula is
 /// written once. Returns null where the kernels do not apply (another dtype or device, no 256-bit vectors, or
 /// the fast paths switched off for a test), and the caller composes torch ops instead.
 /// </summary>
-internal static class KernelRunner
+[Widened]
+internal static partial class KernelRunner
 {
     static bool Applies(Tensor t) => Vector256.IsHardwareAccelerated && t.numel() > 0 && FastPath.Supports(t);
 
@@ -84,10 +95,21 @@ internal static class KernelRunner
     static void Map<T, K>(ReadOnlySpan<T> x, Span<T> y, ref K kernel)
         where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IForwardKernel
     {
-        if (Wide) {
-            MapWide(x, y, ref kernel);
-            return;
-        }
+        if (Wide) MapWide(x, y, ref kernel);
+        else MapNarrow(x, y, ref kernel);
+    }
+
+    static void Map<T, K>(ReadOnlySpan<T> s, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IBackwardKernel
+    {
+        if (Wide) MapWide(s, g, r, ref kernel);
+        else MapNarrow(s, g, r, ref kernel);
+    }
+
+    [WidenedAs(nameof(MapWide))]
+    static void MapNarrow<T, K>(ReadOnlySpan<T> x, Span<T> y, ref K kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IForwardKernel
+    {
         int n = x.Length, lanes = Vector256<T>.Count, i = 0;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T yr = ref MemoryMarshal.GetReference(y);
@@ -101,13 +123,10 @@ internal static class KernelRunner
         buffer[..(n - i)].CopyTo(y[i..]);
     }
 
-    static void Map<T, K>(ReadOnlySpan<T> s, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
+    [WidenedAs(nameof(MapWide))]
+    static void MapNarrow<T, K>(ReadOnlySpan<T> s, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
         where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IBackwardKernel
     {
-        if (Wide) {
-            MapWide(s, g, r, ref kernel);
-            return;
-        }
         int n = s.Length, lanes = Vector256<T>.Count, i = 0;
         ref T sr = ref MemoryMarshal.GetReference(s);
         ref T gr = ref MemoryMarshal.GetReference(g);
@@ -122,44 +141,6 @@ internal static class KernelRunner
         s[i..].CopyTo(sb);
         g[i..].CopyTo(gb);
         kernel.Invoke(Vector256.Create<T>(sb), Vector256.Create<T>(gb)).CopyTo(sb);
-        sb[..(n - i)].CopyTo(r[i..]);
-    }
-
-    // The loops above on 512-bit vectors.
-
-    static void MapWide<T, K>(ReadOnlySpan<T> x, Span<T> y, ref K kernel)
-        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IForwardKernel
-    {
-        int n = x.Length, lanes = Vector512<T>.Count, i = 0;
-        ref T xr = ref MemoryMarshal.GetReference(x);
-        ref T yr = ref MemoryMarshal.GetReference(y);
-        for (; i <= n - lanes; i += lanes)
-            kernel.Invoke(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-        if (i == n) return;
-        Span<T> buffer = stackalloc T[Vector512<T>.Count];
-        buffer.Clear();
-        x[i..].CopyTo(buffer);
-        kernel.Invoke(Vector512.Create<T>(buffer)).CopyTo(buffer);
-        buffer[..(n - i)].CopyTo(y[i..]);
-    }
-
-    static void MapWide<T, K>(ReadOnlySpan<T> s, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
-        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IBackwardKernel
-    {
-        int n = s.Length, lanes = Vector512<T>.Count, i = 0;
-        ref T sr = ref MemoryMarshal.GetReference(s);
-        ref T gr = ref MemoryMarshal.GetReference(g);
-        ref T rr = ref MemoryMarshal.GetReference(r);
-        for (; i <= n - lanes; i += lanes)
-            kernel.Invoke(Vector512.LoadUnsafe(ref sr, (nuint)i), Vector512.LoadUnsafe(ref gr, (nuint)i)).StoreUnsafe(ref rr, (nuint)i);
-        if (i == n) return;
-        Span<T> sb = stackalloc T[Vector512<T>.Count];
-        Span<T> gb = stackalloc T[Vector512<T>.Count];
-        sb.Clear();
-        gb.Clear();
-        s[i..].CopyTo(sb);
-        g[i..].CopyTo(gb);
-        kernel.Invoke(Vector512.Create<T>(sb), Vector512.Create<T>(gb)).CopyTo(sb);
         sb[..(n - i)].CopyTo(r[i..]);
     }
 }
