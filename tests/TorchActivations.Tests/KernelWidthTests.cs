@@ -21,25 +21,19 @@ public class KernelWidthTests
     readonly CrossCheckTests checks = new();
     readonly KernelTailTests tails = new();
 
-    public static IEnumerable<object[]> ElementWiseCasesAndDtypes() =>
-        from c in ActivationTable.All
-        where !c.AlongDim
-        from dtype in new[] { ScalarType.Float32, ScalarType.Float64 }
-        select new object[] { c, dtype };
-
     [Theory]
-    [MemberData(nameof(ElementWiseCasesAndDtypes))]
+    [MemberData(nameof(KernelTailTests.Cases), MemberType = typeof(KernelTailTests))]
     public void Narrow_kernels_match_the_float64_formula(ActivationCase c, ScalarType dtype) =>
         Narrow(() => checks.Matches_the_float64_formula(c, dtype));
 
     [Theory]
-    [MemberData(nameof(ElementWiseCasesAndDtypes))]
+    [MemberData(nameof(KernelTailTests.Cases), MemberType = typeof(KernelTailTests))]
     public void Narrow_kernels_handle_extremes_in_body_and_tail(ActivationCase c, ScalarType dtype) =>
         Narrow(() => tails.Body_and_tail_agree_with_the_composed_path_on_extremes(c, dtype));
 
     /// <summary>Random values spread over ±40, the extremes and the kinks, in a length that leaves a tail at both widths.</summary>
     [Theory]
-    [MemberData(nameof(ElementWiseCasesAndDtypes))]
+    [MemberData(nameof(KernelTailTests.Cases), MemberType = typeof(KernelTailTests))]
     public void Wide_and_narrow_kernels_agree_bit_for_bit(ActivationCase c, ScalarType dtype)
     {
         var values = new List<double> { 0, -0.0, 1e-45, -1e-45, 5e-324, 1000, -1000, 3e38, -3e38, 1e300, -1e300,
