@@ -39,15 +39,13 @@ namespace TorchActivations.Core
             if (x.numel() == 0) {
                 y = x.clone();
             } else {
-                // Shifting by the row maximum keeps exp finite: rows like [1000, 1001, 1002] are fine.
-                var logits = kind == Kind.Softmin ? x.neg() : x;
-                var shifted = logits - logits.amax([d], keepdim: true);
-                if (kind == Kind.LogSoftmax) {
-                    y = shifted.sub_(shifted.exp().sum(d, keepdim: true).log_());
-                } else {
-                    var e = shifted.exp_();
-                    y = e.div_(e.sum(d, keepdim: true));
-                }
+                // torch's one-pass row kernels, as Sigmoid and Tanh use torch's forward: they shift by the row
+                // maximum, so exp stays finite (rows like [1000, 1001, 1002] are fine); softmin is softmax of −x.
+                y = kind switch {
+                    Kind.Softmax => x.softmax(d),
+                    Kind.Softmin => x.neg().softmax(d),
+                    _ => x.log_softmax(d),
+                };
             }
             save?.Add(y);
             return y;
@@ -70,7 +68,8 @@ namespace TorchActivations.Core
             var y = saved[0];
             var d = Along(y);
             if (kind == Kind.LogSoftmax)
-                return y.exp().mul_(grad.sum(d, keepdim: true).neg_()).add_(grad, One);   // −e^y·Σg + g = g − e^y·Σg
+                return Fused.LogSoftmaxBackward(grad, y, d)
+                    ?? y.exp().mul_(grad.sum(d, keepdim: true).neg_()).add_(grad, One);   // −e^y·Σg + g = g − e^y·Σg
             // Along the last dim of contiguous float CPU rows: one fused pass per row.
             if (Fused.SoftmaxBackward(grad, y, d, negate: kind == Kind.Softmin) is { } fused) return fused;
             var dot = (grad * y).sum(d, keepdim: true);
