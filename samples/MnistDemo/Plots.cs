@@ -118,7 +118,8 @@ public static class Plots
         plot.XLabel("training step");
         plot.YLabel("NLL loss, moving average (log scale)");
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, Width + 200, Height + 40);
+        // Tall enough for the legend's one column (about 21 px per entry): a second column would run past the right edge.
+        plot.SavePng(path, Width + 200, Math.Max(Height + 40, 100 + 22 * series.Count));
     }
 
     /// <summary>
