@@ -5,6 +5,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchActivations.Core.Kernels;
 using static TorchActivations.Core.Scalars;
 
 namespace TorchActivations.Core;
@@ -49,8 +50,8 @@ internal enum PiecewiseKind
 /// </summary>
 /// <remarks>
 /// float32 and float64 tensors on the CPU take a fused path: one pass over the input writes the output and
-/// the byte mask, one pass over the mask and the gradient writes the input gradient (SIMD over spans of the
-/// tensors' memory). Torch's own kernels would need several passes here, and its bool-mask kernels
+/// the byte mask, one pass over the mask and the gradient writes the input gradient (<see cref="PiecewiseKernels"/>,
+/// over spans of the tensors' memory). Torch's own kernels would need several passes here, and its bool-mask kernels
 /// (masked_fill, where, bool-to-float casts) are many times slower than plain arithmetic on this build.
 /// The fused forward computes the same IEEE operations as the composed one (comparisons, a select, one
 /// multiplication or subtraction in the tensor's dtype), so both give identical values; the composed path
@@ -63,14 +64,15 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
 
     public Tensor Forward(Tensor x, List<Tensor>? save)
     {
-        if (x.numel() > 0 && FastPath.Supports(x)) {
+        if (x.numel() > 0 && PiecewiseKernels.Available && FastPath.Supports(x)) {
             var xc = FastPath.Contiguous(x);
             var y = torch.empty_like(xc);
             Tensor? mask = save is null ? null : torch.empty_like(xc, dtype: ScalarType.Byte);
+            var maskBytes = mask is null ? default : mask.bytes;
             if (x.dtype == ScalarType.Float32)
-                Kernels<float>.Forward(this, FastPath.Span<float>(xc), FastPath.Span<float>(y), mask is null ? default : mask.bytes);
+                PiecewiseKernels.Forward(Kind, (float)A, (float)B, FastPath.Span<float>(xc), FastPath.Span<float>(y), maskBytes);
             else
-                Kernels<double>.Forward(this, FastPath.Span<double>(xc), FastPath.Span<double>(y), mask is null ? default : mask.bytes);
+                PiecewiseKernels.Forward(Kind, A, B, FastPath.Span<double>(xc), FastPath.Span<double>(y), maskBytes);
             if (mask is not null) save!.Add(mask);
             return y;
         }
@@ -82,14 +84,15 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
     /// <summary>One pass over the gradient and the mask, where both are on the CPU in a supported dtype; not differentiable.</summary>
     public Tensor? UnrecordedBackward(Tensor grad, Tensor mask)
     {
-        if (grad.numel() == 0 || !FastPath.Supports(grad) || grad.numel() != mask.numel() || !mask.is_contiguous()
-            || mask.device_type != DeviceType.CPU) return null;
+        if (grad.numel() == 0 || !PiecewiseKernels.Available || !FastPath.Supports(grad) || grad.numel() != mask.numel()
+            || !mask.is_contiguous() || mask.device_type != DeviceType.CPU) return null;
         var gc = FastPath.Contiguous(grad);
         var result = torch.empty_like(gc);
+        var maskBytes = mask.bytes;
         if (grad.dtype == ScalarType.Float32)
-            Kernels<float>.Backward((float)BlockedSlope, FastPath.Span<float>(gc), mask.bytes, FastPath.Span<float>(result));
+            PiecewiseKernels.Backward((float)BlockedSlope, FastPath.Span<float>(gc), maskBytes, FastPath.Span<float>(result));
         else
-            Kernels<double>.Backward(BlockedSlope, FastPath.Span<double>(gc), mask.bytes, FastPath.Span<double>(result));
+            PiecewiseKernels.Backward(BlockedSlope, FastPath.Span<double>(gc), maskBytes, FastPath.Span<double>(result));
         return result;
     }
 
@@ -131,170 +134,6 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
             }
             default:
                 throw new InvalidOperationException($"Unknown piecewise-linear kind {Kind}.");
-        }
-    }
-
-    /// <summary>The fused kernels, for float and double.</summary>
-    static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public static void Forward(PiecewiseLinear p, ReadOnlySpan<T> x, Span<T> y, Span<byte> mask)
-        {
-            T a = T.CreateChecked(p.A), b = T.CreateChecked(p.B);
-            bool writeMask = !mask.IsEmpty;
-            int n = x.Length, i = 0;
-            // The mask bytes are written 4 or 8 at a time from a table laid out for little-endian memory.
-            if (Vector256.IsHardwareAccelerated && BitConverter.IsLittleEndian) {
-                int lanes = Vector256<T>.Count;
-                var va = Vector256.Create(a);
-                var vb = Vector256.Create(b);
-                var negA = Vector256.Create(-a);
-                ref T xr = ref MemoryMarshal.GetReference(x);
-                ref T yr = ref MemoryMarshal.GetReference(y);
-                ref byte mr = ref MemoryMarshal.GetReference(mask);
-                for (; i <= n - lanes; i += lanes) {
-                    var v = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                    Vector256<T> r, pass;
-                    switch (p.Kind) {
-                        case PiecewiseKind.Relu: {
-                            var blocked = Vector256.LessThan(v, Vector256<T>.Zero);
-                            r = Vector256.ConditionalSelect(blocked, Vector256<T>.Zero, v);
-                            pass = ~blocked;
-                            break;
-                        }
-                        case PiecewiseKind.LeakyRelu:
-                            pass = Vector256.GreaterThanOrEqual(v, Vector256<T>.Zero);
-                            r = Vector256.ConditionalSelect(pass, v, v * va);
-                            break;
-                        case PiecewiseKind.Clamp: {
-                            var below = Vector256.LessThan(v, va);
-                            var atOrAbove = Vector256.GreaterThanOrEqual(v, vb);
-                            var low = Vector256.ConditionalSelect(below, va, v);
-                            r = Vector256.ConditionalSelect(Vector256.GreaterThan(low, vb), vb, low);
-                            pass = ~(below | atOrAbove);
-                            break;
-                        }
-                        case PiecewiseKind.Threshold: {
-                            var replaced = Vector256.LessThanOrEqual(v, va);
-                            r = Vector256.ConditionalSelect(replaced, vb, v);
-                            pass = ~replaced;
-                            break;
-                        }
-                        case PiecewiseKind.Softshrink: {
-                            var low = Vector256.ConditionalSelect(Vector256.LessThan(v, negA), negA, v);
-                            var clamped = Vector256.ConditionalSelect(Vector256.GreaterThan(low, va), va, low);
-                            r = v - clamped;
-                            pass = ~Vector256.LessThan(Vector256.Abs(v), va);
-                            break;
-                        }
-                        default: {   // Hardshrink
-                            var magnitude = Vector256.Abs(v);
-                            r = Vector256.ConditionalSelect(Vector256.LessThan(magnitude, va), Vector256<T>.Zero, v);
-                            pass = ~Vector256.LessThanOrEqual(magnitude, va);
-                            break;
-                        }
-                    }
-                    r.StoreUnsafe(ref yr, (nuint)i);
-                    if (writeMask) {
-                        // One byte (0 or 1) per lane: 8 lanes (float) or 4 (double) written at once from a table.
-                        uint bits = pass.ExtractMostSignificantBits();
-                        if (typeof(T) == typeof(float))
-                            Unsafe.WriteUnaligned(ref Unsafe.Add(ref mr, i), ByteLanes[bits]);
-                        else
-                            Unsafe.WriteUnaligned(ref Unsafe.Add(ref mr, i), (uint)ByteLanes[bits]);
-                    }
-                }
-            }
-            for (; i < n; i++) {
-                var (r, pass) = Scalar(p.Kind, x[i], a, b);
-                y[i] = r;
-                if (writeMask) mask[i] = pass ? (byte)1 : (byte)0;
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static (T Output, bool Pass) Scalar(PiecewiseKind kind, T v, T a, T b)
-        {
-            switch (kind) {
-                case PiecewiseKind.Relu: return v < T.Zero ? (T.Zero, false) : (v, true);
-                case PiecewiseKind.LeakyRelu: return v >= T.Zero ? (v, true) : (v * a, false);
-                case PiecewiseKind.Clamp: {
-                    var low = v < a ? a : v;
-                    return (low > b ? b : low, !(v < a || v >= b));
-                }
-                case PiecewiseKind.Threshold: return v <= a ? (b, false) : (v, true);
-                case PiecewiseKind.Softshrink: {
-                    var low = v < -a ? -a : v;
-                    var clamped = low > a ? a : low;
-                    return (v - clamped, !(T.Abs(v) < a));
-                }
-                default: {
-                    var magnitude = T.Abs(v);
-                    return (magnitude < a ? T.Zero : v, !(magnitude <= a));
-                }
-            }
-        }
-
-        public static void Backward(double blockedSlope, ReadOnlySpan<T> grad, ReadOnlySpan<byte> mask, Span<T> result)
-        {
-            T s = T.CreateChecked(blockedSlope);
-            bool zero = blockedSlope == 0;
-            int n = grad.Length, i = 0;
-            if (Vector256.IsHardwareAccelerated) {
-                int lanes = Vector256<T>.Count;
-                var vs = Vector256.Create(s);
-                ref T gr = ref MemoryMarshal.GetReference(grad);
-                ref T rr = ref MemoryMarshal.GetReference(result);
-                ref byte mr = ref MemoryMarshal.GetReference(mask);
-                for (; i <= n - lanes; i += lanes) {
-                    var g = Vector256.LoadUnsafe(ref gr, (nuint)i);
-                    var pass = PassMask(ref mr, i);
-                    var r = zero ? Vector256.ConditionalSelect(pass, g, Vector256<T>.Zero) : Vector256.ConditionalSelect(pass, g, g * vs);
-                    r.StoreUnsafe(ref rr, (nuint)i);
-                }
-            }
-            for (; i < n; i++)
-                result[i] = mask[i] != 0 ? grad[i] : zero ? T.Zero : grad[i] * s;
-        }
-
-        /// <summary>All-ones lanes where the mask byte at <c>mask[i..]</c> is not 0.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static Vector256<T> PassMask(ref byte mask, int i)
-        {
-            if (typeof(T) == typeof(float)) {
-                // 8 bytes → 8 int lanes.
-                var bytes = Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mask, i))).AsByte();
-                Vector256<int> wide;
-                if (Avx2.IsSupported) {
-                    wide = Avx2.ConvertToVector256Int32(bytes);
-                } else {
-                    var (lo, hi) = Vector128.Widen(Vector128.WidenLower(bytes));
-                    wide = Vector256.Create(lo, hi).AsInt32();
-                }
-                return (~Vector256.Equals(wide, Vector256<int>.Zero)).As<int, T>();
-            } else {
-                // 4 bytes → 4 long lanes.
-                var bytes = Vector128.CreateScalar(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mask, i))).AsByte();
-                Vector256<long> wide;
-                if (Avx2.IsSupported) {
-                    wide = Avx2.ConvertToVector256Int64(bytes);
-                } else {
-                    var (lo, hi) = Vector128.Widen(Vector128.WidenLower(Vector128.WidenLower(bytes)));
-                    wide = Vector256.Create(lo, hi).AsInt64();
-                }
-                return (~Vector256.Equals(wide, Vector256<long>.Zero)).As<long, T>();
-            }
-        }
-
-        /// <summary>For each 8-bit pattern, the 8 bytes (0 or 1) of its bits, lowest bit first.</summary>
-        static readonly ulong[] ByteLanes = BuildByteLanes();
-
-        static ulong[] BuildByteLanes()
-        {
-            var table = new ulong[256];
-            for (int bits = 0; bits < 256; bits++)
-                for (int k = 0; k < 8; k++)
-                    if ((bits & (1 << k)) != 0) table[bits] |= 1UL << (8 * k);
-            return table;
         }
     }
 }

@@ -92,14 +92,16 @@ internal static partial class KernelRunner
         return r;
     }
 
-    static void Map<T, K>(ReadOnlySpan<T> x, Span<T> y, ref K kernel)
+    /// <summary>f(x) over spans, at the width this call runs (<see cref="Wide"/>).</summary>
+    internal static void Map<T, K>(ReadOnlySpan<T> x, Span<T> y, ref K kernel)
         where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IForwardKernel
     {
         if (Wide) MapWide(x, y, ref kernel);
         else MapNarrow(x, y, ref kernel);
     }
 
-    static void Map<T, K>(ReadOnlySpan<T> s, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
+    /// <summary>f(s, g) over spans, at the width this call runs (<see cref="Wide"/>).</summary>
+    internal static void Map<T, K>(ReadOnlySpan<T> s, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
         where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IBackwardKernel
     {
         if (Wide) MapWide(s, g, r, ref kernel);
@@ -116,11 +118,8 @@ internal static partial class KernelRunner
         for (; i <= n - lanes; i += lanes)
             kernel.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
         if (i == n) return;
-        Span<T> buffer = stackalloc T[Vector256<T>.Count];
-        buffer.Clear();
-        x[i..].CopyTo(buffer);
-        kernel.Invoke(Vector256.Create<T>(buffer)).CopyTo(buffer);
-        buffer[..(n - i)].CopyTo(y[i..]);
+        LoadPadded(x[i..], out Vector256<T> tail);
+        StorePartial(kernel.Invoke(tail), y[i..]);
     }
 
     [WidenedAs(nameof(MapWide))]
@@ -134,14 +133,53 @@ internal static partial class KernelRunner
         for (; i <= n - lanes; i += lanes)
             kernel.Invoke(Vector256.LoadUnsafe(ref sr, (nuint)i), Vector256.LoadUnsafe(ref gr, (nuint)i)).StoreUnsafe(ref rr, (nuint)i);
         if (i == n) return;
-        Span<T> sb = stackalloc T[Vector256<T>.Count];
-        Span<T> gb = stackalloc T[Vector256<T>.Count];
-        sb.Clear();
-        gb.Clear();
-        s[i..].CopyTo(sb);
-        g[i..].CopyTo(gb);
-        kernel.Invoke(Vector256.Create<T>(sb), Vector256.Create<T>(gb)).CopyTo(sb);
-        sb[..(n - i)].CopyTo(r[i..]);
+        LoadPadded(s[i..], out Vector256<T> savedTail);
+        LoadPadded(g[i..], out Vector256<T> gradTail);
+        StorePartial(kernel.Invoke(savedTail, gradTail), r[i..]);
+    }
+
+    /// <summary>
+    /// The sum of <c>kernel(a, b)</c> over all elements, accumulated lane-wise and then across the lanes (so the
+    /// order of the additions depends on the vector width). The kernel must give 0 for (0, 0): the tail is padded
+    /// with zeros.
+    /// </summary>
+    public static T Sum<T, K>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref K kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IBackwardKernel =>
+        Wide ? SumWide(a, b, ref kernel) : SumNarrow(a, b, ref kernel);
+
+    [WidenedAs(nameof(SumWide))]
+    static T SumNarrow<T, K>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref K kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IBackwardKernel
+    {
+        int n = a.Length, lanes = Vector256<T>.Count, i = 0;
+        ref T ar = ref MemoryMarshal.GetReference(a);
+        ref T br = ref MemoryMarshal.GetReference(b);
+        var sum = Vector256<T>.Zero;
+        for (; i <= n - lanes; i += lanes)
+            sum += kernel.Invoke(Vector256.LoadUnsafe(ref ar, (nuint)i), Vector256.LoadUnsafe(ref br, (nuint)i));
+        if (i < n) {
+            LoadPadded(a[i..], out Vector256<T> aTail);
+            LoadPadded(b[i..], out Vector256<T> bTail);
+            sum += kernel.Invoke(aTail, bTail);
+        }
+        return Vector256.Sum(sum);
+    }
+
+    /// <summary>The last, partial vector of a span: its elements, then zeros.</summary>
+    internal static void LoadPadded<T>(ReadOnlySpan<T> tail, out Vector256<T> vector) where T : unmanaged
+    {
+        Span<T> buffer = stackalloc T[Vector256<T>.Count];
+        buffer.Clear();
+        tail.CopyTo(buffer);
+        vector = Vector256.Create<T>(buffer);
+    }
+
+    /// <summary>The first <c>destination.Length</c> lanes of <paramref name="vector"/> into <paramref name="destination"/>.</summary>
+    internal static void StorePartial<T>(Vector256<T> vector, Span<T> destination) where T : unmanaged
+    {
+        Span<T> buffer = stackalloc T[Vector256<T>.Count];
+        vector.CopyTo(buffer);
+        buffer[..destination.Length].CopyTo(destination);
     }
 }
 
