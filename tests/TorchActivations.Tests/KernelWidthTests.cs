@@ -26,6 +26,18 @@ public class KernelWidthTests
     public void Narrow_kernels_match_the_float64_formula(ActivationCase c, ScalarType dtype) =>
         Narrow(() => checks.Matches_the_float64_formula(c, dtype));
 
+    /// <summary>The softmax family's backward rows (33 long: a tail at both widths), at 256 bits.</summary>
+    public static IEnumerable<object[]> RowCases() =>
+        from c in ActivationTable.All
+        where c.AlongDim
+        from dtype in new[] { ScalarType.Float32, ScalarType.Float64 }
+        select new object[] { c, dtype };
+
+    [Theory]
+    [MemberData(nameof(RowCases))]
+    public void Narrow_row_kernels_match_the_float64_formula(ActivationCase c, ScalarType dtype) =>
+        Narrow(() => checks.Matches_the_float64_formula(c, dtype));
+
     [Theory]
     [MemberData(nameof(KernelTailTests.Cases), MemberType = typeof(KernelTailTests))]
     public void Narrow_kernels_handle_extremes_in_body_and_tail(ActivationCase c, ScalarType dtype) =>

@@ -21,9 +21,10 @@ internal static class Fused
         && (b is null || (x.dtype == b.dtype && b.device_type == DeviceType.CPU && FastPath.SameShape(x, b)));
 
     /// <summary>
-    /// Softmax backward along the last dim, row by row in one pass: dot = Σ g⊙y over the row, then
-    /// (g − dot)⊙y, or (dot − g)⊙y for softmin. The row sum is accumulated in SIMD lanes, so it may differ
-    /// from torch's sum in the last bits (as any reordering of a reduction does).
+    /// Softmax backward along the last dim, row by row: dot = Σ g⊙y over the row, then (g − dot)⊙y, or
+    /// (dot − g)⊙y for softmin, both through <see cref="KernelRunner"/> at its vector width. The row sum is
+    /// accumulated in SIMD lanes, so it may differ from torch's sum in the last bits (as any reordering of a
+    /// reduction does), and between the two widths.
     /// </summary>
     public static Tensor? SoftmaxBackward(Tensor grad, Tensor y, long dim, bool negate)
     {
@@ -57,77 +58,62 @@ internal static class Fused
 
     static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static void LogSoftmaxBackward(ReadOnlySpan<T> g, ReadOnlySpan<T> y, int rowLength, Span<T> r)
-        {
-            for (int start = 0; start < y.Length; start += rowLength) {
-                var gRow = g.Slice(start, rowLength);
-                var yRow = y.Slice(start, rowLength);
-                var rRow = r.Slice(start, rowLength);
-                T sum = RowSum(gRow);
-                int i = 0;
-                if (Vector256.IsHardwareAccelerated) {
-                    int lanes = Vector256<T>.Count;
-                    var vs = Vector256.Create(sum);
-                    ref T gr = ref MemoryMarshal.GetReference(gRow);
-                    ref T yr = ref MemoryMarshal.GetReference(yRow);
-                    ref T rr = ref MemoryMarshal.GetReference(rRow);
-                    for (; i <= rowLength - lanes; i += lanes) {
-                        var e = VectorMath.Exp(Vector256.LoadUnsafe(ref yr, (nuint)i));
-                        (Vector256.LoadUnsafe(ref gr, (nuint)i) - e * vs).StoreUnsafe(ref rr, (nuint)i);
-                    }
-                }
-                for (; i < rowLength; i++) rRow[i] = gRow[i] - T.Exp(yRow[i]) * sum;
-            }
-        }
-
-        static T RowSum(ReadOnlySpan<T> row)
-        {
-            int i = 0;
-            T sum = T.Zero;
-            if (Vector256.IsHardwareAccelerated && row.Length >= Vector256<T>.Count) {
-                int lanes = Vector256<T>.Count;
-                var acc = Vector256<T>.Zero;
-                ref T rr = ref MemoryMarshal.GetReference(row);
-                for (; i <= row.Length - lanes; i += lanes) acc += Vector256.LoadUnsafe(ref rr, (nuint)i);
-                sum = Vector256.Sum(acc);
-            }
-            for (; i < row.Length; i++) sum += row[i];
-            return sum;
-        }
-
         public static void SoftmaxBackward(ReadOnlySpan<T> g, ReadOnlySpan<T> y, int rowLength, bool negate, Span<T> r)
         {
+            var product = new Product();
             for (int start = 0; start < y.Length; start += rowLength) {
                 var gRow = g.Slice(start, rowLength);
                 var yRow = y.Slice(start, rowLength);
-                var rRow = r.Slice(start, rowLength);
-                int i = 0;
-                T dot = T.Zero;
-                if (Vector256.IsHardwareAccelerated && rowLength >= Vector256<T>.Count) {
-                    int lanes = Vector256<T>.Count;
-                    var acc = Vector256<T>.Zero;
-                    ref T gr = ref MemoryMarshal.GetReference(gRow);
-                    ref T yr = ref MemoryMarshal.GetReference(yRow);
-                    for (; i <= rowLength - lanes; i += lanes)
-                        acc += Vector256.LoadUnsafe(ref gr, (nuint)i) * Vector256.LoadUnsafe(ref yr, (nuint)i);
-                    dot = Vector256.Sum(acc);
-                }
-                for (; i < rowLength; i++) dot += gRow[i] * yRow[i];
+                var gradient = new SoftmaxGradient(double.CreateTruncating(KernelRunner.Sum(gRow, yRow, ref product)), negate);
+                KernelRunner.Map(yRow, gRow, r.Slice(start, rowLength), ref gradient);
+            }
+        }
 
-                i = 0;
-                if (Vector256.IsHardwareAccelerated) {
-                    int lanes = Vector256<T>.Count;
-                    var vd = Vector256.Create(dot);
-                    ref T gr = ref MemoryMarshal.GetReference(gRow);
-                    ref T yr = ref MemoryMarshal.GetReference(yRow);
-                    ref T rr = ref MemoryMarshal.GetReference(rRow);
-                    for (; i <= rowLength - lanes; i += lanes) {
-                        var gv = Vector256.LoadUnsafe(ref gr, (nuint)i);
-                        ((negate ? vd - gv : gv - vd) * Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref rr, (nuint)i);
-                    }
-                }
-                for (; i < rowLength; i++) rRow[i] = (negate ? dot - gRow[i] : gRow[i] - dot) * yRow[i];
+        public static void LogSoftmaxBackward(ReadOnlySpan<T> g, ReadOnlySpan<T> y, int rowLength, Span<T> r)
+        {
+            var second = new Second();
+            for (int start = 0; start < y.Length; start += rowLength) {
+                var gRow = g.Slice(start, rowLength);
+                var yRow = y.Slice(start, rowLength);
+                var gradient = new LogSoftmaxGradient(double.CreateTruncating(KernelRunner.Sum(gRow, gRow, ref second)));
+                KernelRunner.Map(yRow, gRow, r.Slice(start, rowLength), ref gradient);
             }
         }
     }
+}
+
+// The row kernels, run by KernelRunner; a row's sum travels as a Constant (exact: a float widens to double exactly).
+
+/// <summary>a·b: the terms of Σ g⊙y.</summary>
+[Widened]
+internal readonly partial struct Product : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a * b;
+}
+
+/// <summary>b: the terms of Σ g.</summary>
+[Widened]
+internal readonly partial struct Second : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, IFloatingPointIeee754<T> => b;
+}
+
+/// <summary>Softmax's input gradient (g − dot)⊙y, softmin's (dot − g)⊙y, dot = Σ g⊙y over the row.</summary>
+[Widened]
+internal readonly partial struct SoftmaxGradient(double dot, bool negate) : IBackwardKernel
+{
+    readonly Constant dot = new(dot);
+
+    public Vector256<T> Invoke<T>(Vector256<T> y, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        (negate ? dot.Vector<T>() - g : g - dot.Vector<T>()) * y;
+}
+
+/// <summary>Log-softmax's input gradient g − e^y·sum, sum = Σ g over the row.</summary>
+[Widened]
+internal readonly partial struct LogSoftmaxGradient(double sum) : IBackwardKernel
+{
+    readonly Constant sum = new(sum);
+
+    public Vector256<T> Invoke<T>(Vector256<T> y, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        g - VectorMath.Exp(y) * sum.Vector<T>();
 }
