@@ -1,4 +1,5 @@
 using TorchActivations.Core;
+using TorchActivations.Core.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchActivations.Core.Scalars;
@@ -27,8 +28,8 @@ namespace TorchActivations.Core
         {
             var (x, weight) = (inputs[0], inputs[1]);
             save?.AddRange([x, weight]);
-            var slope = Ops.AlongChannels(weight, x.dim());
-            return FastPath.Where(x, 1, 0, orEqual: true, x, x * slope);
+            return PerChannelKernels.Forward(x, weight)
+                   ?? FastPath.Where(x, 1, 0, orEqual: true, x, x * Ops.AlongChannels(weight, x.dim()));
         }
 
         public override Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
@@ -41,10 +42,13 @@ namespace TorchActivations.Core
             return [gradInput, PerChannelParameter.Gradient(perElement, weight)];
         }
 
-        // Fused selects instead of torch's (slow) bool-mask kernels, same values.
+        // One sweep writes the input gradient and sums the slope gradient, with the same products as above (the
+        // slope gradient's sum runs in another order than torch's, so it may differ in the last bits); where the
+        // kernels do not apply, fused selects instead of torch's (slow) bool-mask kernels, same values.
         public override Tensor?[] UnrecordedBackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var (x, weight) = (saved[0], saved[1]);
+            if (PerChannelKernels.Backward(x, weight, grad) is var (input, slope)) return [input, slope];
             var gradInput = FastPath.Where(x, 1, 0, orEqual: true, grad, grad * Ops.AlongChannels(weight, x.dim()));
             var perElement = FastPath.Where(x, 1, 0, orEqual: true, torch.zeros_like(grad), grad * x);
             return [gradInput, PerChannelParameter.Gradient(perElement, weight)];

@@ -260,3 +260,31 @@ internal readonly partial struct HardsigmoidBackward : IBackwardKernel
         return Vector256.ConditionalSelect(blocked, Vector256<T>.Zero, g / C<T>(6));
     }
 }
+
+/// <summary>PReLU with one slope a: x ≥ 0 ? x : a·x (NaN takes a·x, as torch.where(x ≥ 0, x, a·x) does).</summary>
+[Widened]
+internal readonly partial struct PReLUForward(double slope) : IForwardKernel
+{
+    readonly Constant slope = new(slope);
+
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), x, x * slope.Vector<T>());
+}
+
+/// <summary>PReLU's input gradient: x ≥ 0 ? g : a·g.</summary>
+[Widened]
+internal readonly partial struct PReLUBackward(double slope) : IBackwardKernel
+{
+    readonly Constant slope = new(slope);
+
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), g, g * slope.Vector<T>());
+}
+
+/// <summary>The terms of PReLU's slope gradient: x ≥ 0 ? 0 : g·x (0 for the zero padding of a tail).</summary>
+[Widened]
+internal readonly partial struct PReLUSlopeTerms : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), Vector256<T>.Zero, g * x);
+}

@@ -50,9 +50,11 @@ internal sealed class WidenedAsAttribute(string name) : Attribute
 /// <summary>
 /// Runs a kernel over whole tensors in one pass: it checks the tensors once, dispatches on float32/float64 and
 /// on the vector width (512 bits where the CPU accelerates them, else 256), runs the vector body and then the
-/// tail through a zero-padded vector, so the tail takes exactly the code path of the body and each formula is
-/// written once. Returns null where the kernels do not apply (another dtype or device, no 256-bit vectors, or
-/// the fast paths switched off for a test), and the caller composes torch ops instead.
+/// tail as one more whole vector (the last lanes of the span, overlapping the body; or, in a span shorter than a
+/// vector, zero-padded), so the tail takes exactly the code path of the body and each formula is written once.
+/// Outputs therefore must not overlap inputs: an overlapped lane would be computed from its own output. Returns
+/// null where the kernels do not apply (another dtype or device, no 256-bit vectors, or the fast paths switched
+/// off for a test), and the caller composes torch ops instead.
 /// </summary>
 [Widened]
 internal static partial class KernelRunner
@@ -118,8 +120,13 @@ internal static partial class KernelRunner
         for (; i <= n - lanes; i += lanes)
             kernel.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
         if (i == n) return;
-        LoadPadded(x[i..], out Vector256<T> tail);
-        StorePartial(kernel.Invoke(tail), y[i..]);
+        if (n >= lanes) {
+            // The last whole vector, overlapping lanes already written: they get the same values again.
+            kernel.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)(n - lanes))).StoreUnsafe(ref yr, (nuint)(n - lanes));
+            return;
+        }
+        LoadPadded(x, out Vector256<T> tail);
+        StorePartial(kernel.Invoke(tail), y);
     }
 
     [WidenedAs(nameof(MapWide))]
@@ -133,9 +140,14 @@ internal static partial class KernelRunner
         for (; i <= n - lanes; i += lanes)
             kernel.Invoke(Vector256.LoadUnsafe(ref sr, (nuint)i), Vector256.LoadUnsafe(ref gr, (nuint)i)).StoreUnsafe(ref rr, (nuint)i);
         if (i == n) return;
-        LoadPadded(s[i..], out Vector256<T> savedTail);
-        LoadPadded(g[i..], out Vector256<T> gradTail);
-        StorePartial(kernel.Invoke(savedTail, gradTail), r[i..]);
+        if (n >= lanes) {
+            var last = (nuint)(n - lanes);
+            kernel.Invoke(Vector256.LoadUnsafe(ref sr, last), Vector256.LoadUnsafe(ref gr, last)).StoreUnsafe(ref rr, last);
+            return;
+        }
+        LoadPadded(s, out Vector256<T> savedTail);
+        LoadPadded(g, out Vector256<T> gradTail);
+        StorePartial(kernel.Invoke(savedTail, gradTail), r);
     }
 
     /// <summary>
@@ -157,13 +169,35 @@ internal static partial class KernelRunner
         var sum = Vector256<T>.Zero;
         for (; i <= n - lanes; i += lanes)
             sum += kernel.Invoke(Vector256.LoadUnsafe(ref ar, (nuint)i), Vector256.LoadUnsafe(ref br, (nuint)i));
-        if (i < n) {
-            LoadPadded(a[i..], out Vector256<T> aTail);
-            LoadPadded(b[i..], out Vector256<T> bTail);
+        if (i < n && n >= lanes) {
+            // The last whole vector, with the lanes already summed masked out.
+            var last = (nuint)(n - lanes);
+            FromLane(i - (n - lanes), out Vector256<T> fresh);
+            sum += kernel.Invoke(Vector256.LoadUnsafe(ref ar, last), Vector256.LoadUnsafe(ref br, last)) & fresh;
+        } else if (i < n) {
+            LoadPadded(a, out Vector256<T> aTail);
+            LoadPadded(b, out Vector256<T> bTail);
             sum += kernel.Invoke(aTail, bTail);
         }
         return Vector256.Sum(sum);
     }
+
+    /// <summary>All-ones lanes from lane <paramref name="k"/> on, zero lanes below it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void FromLane<T>(int k, out Vector256<T> mask) where T : unmanaged
+    {
+        // Lane j of a vector loaded at (most lanes − k) reads past the zeros exactly when j ≥ k.
+        if (typeof(T) == typeof(float))
+            mask = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(Bits32), (nuint)(16 - k)).As<uint, T>();
+        else
+            mask = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(Bits64), (nuint)(8 - k)).As<ulong, T>();
+    }
+
+    /// <summary>Zeros, then all-ones, as many of each as the widest vector has float32 (16) or float64 (8) lanes.</summary>
+    static readonly uint[] Bits32 = [.. Enumerable.Repeat(0u, 16), .. Enumerable.Repeat(uint.MaxValue, 16)];
+
+    /// <inheritdoc cref="Bits32"/>
+    static readonly ulong[] Bits64 = [.. Enumerable.Repeat(0ul, 8), .. Enumerable.Repeat(ulong.MaxValue, 8)];
 
     /// <summary>The last, partial vector of a span: its elements, then zeros.</summary>
     internal static void LoadPadded<T>(ReadOnlySpan<T> tail, out Vector256<T> vector) where T : unmanaged
