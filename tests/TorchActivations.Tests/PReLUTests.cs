@@ -1,4 +1,3 @@
-using TorchActivations.Core.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,59 +33,6 @@ public class PReLUTests
             if (xs[i] < 0) expected[channel] += gs[i] * xs[i];
         }
         TensorAssert.Close(expected, TensorAssert.Values(dw), 1e-12, 1e-15, "weight gradient vs formula");
-    }
-
-    /// <summary>
-    /// The one-sweep kernels (blocks of at least 64 elements sharing a slope): blocks with a tail at both vector
-    /// widths, blocks longer than the 4096-element summing chunk, and one shared slope, against the formula in
-    /// float64 (System.Math), at 512 and 256 bits. Zeros, kinks and infinities sit in the body and in the tails.
-    /// </summary>
-    [Theory]
-    [InlineData(new long[] { 3, 4, 7, 11 }, 4, false)]
-    [InlineData(new long[] { 3, 4, 7, 11 }, 4, true)]
-    [InlineData(new long[] { 2, 3, 4500 }, 3, false)]
-    [InlineData(new long[] { 2, 3, 4500 }, 3, true)]
-    [InlineData(new long[] { 5003 }, 1, false)]
-    public void Kernels_match_the_float64_formula(long[] shape, int channels, bool narrow)
-    {
-        foreach (var dtype in new[] { ScalarType.Float32, ScalarType.Float64 }) {
-            long n = shape.Aggregate(1L, (a, b) => a * b);
-            var values = torch.randn(n, dtype: ScalarType.Float64, generator: new Generator(7)).mul(3);
-            foreach (var (at, v) in new[] { (0L, 0.0), (1, -0.0), (5, double.PositiveInfinity), (n - 2, 0.0), (n - 3, -1e-30) })
-                values[at] = v;
-            // −∞ makes its channel's slope gradient infinite: only in the last channel, and only where there are others.
-            if (channels > 1) values[n - 1] = double.NegativeInfinity;
-            var x = values.to_type(dtype).reshape(shape).requires_grad_(true);
-            var g = torch.randn(shape, dtype: ScalarType.Float64, generator: new Generator(8)).to_type(dtype);
-            var w = torch.linspace(-0.5, 0.75, channels, dtype: dtype).requires_grad_(true);
-
-            KernelRunner.NarrowOnThisThread = narrow;
-            try {
-                var y = Functional.prelu(x, w);
-                y.backward([g]);
-                var (xs, gs, ws, ys) = (TensorAssert.Values(x), TensorAssert.Values(g), TensorAssert.Values(w), TensorAssert.Values(y));
-                long block = n / (shape.Length > 1 ? shape[0] * shape[1] : 1);
-                var (ey, edx, edw, scale) = (new double[n], new double[n], new double[channels], new double[channels]);
-                for (int i = 0; i < n; i++) {
-                    int c = (int)(i / block % channels);
-                    double a = ws[c], xi = xs[i], gi = gs[i];
-                    ey[i] = xi >= 0 ? xi : a * xi;
-                    edx[i] = xi >= 0 ? gi : a * gi;
-                    if (!(xi >= 0)) { edw[c] += gi * xi; scale[c] += Math.Abs(gi * xi); }
-                }
-                var (rtol, atol) = TensorAssert.Tolerance(dtype);
-                TensorAssert.Close(ey, ys, rtol, atol, $"forward ({dtype})", xs);
-                TensorAssert.Close(edx, TensorAssert.Values(x.grad!), rtol, atol, $"input gradient ({dtype})", xs);
-                // The slope gradient is a sum: its rounding is bounded relative to the sum of its terms' magnitudes.
-                double sumRtol = dtype == ScalarType.Float32 ? 1e-5 : 1e-13;
-                var dw = TensorAssert.Values(w.grad!);
-                for (int c = 0; c < channels; c++)
-                    Assert.True(Math.Abs(dw[c] - edw[c]) <= sumRtol * scale[c] || (double.IsInfinity(edw[c]) && dw[c] == edw[c]),
-                        $"slope gradient {c} ({dtype}): {dw[c]} vs {edw[c]}");
-            } finally {
-                KernelRunner.NarrowOnThisThread = false;
-            }
-        }
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using TorchActivations.Core;
+using TorchActivations.Core.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,8 +29,11 @@ namespace TorchActivations.Core
         {
             save?.Add(x);
             // σ(kx) is exactly 0 or 1 where kx is huge (even ±∞ after overflow), so x·σ(kx) stays finite.
-            return Ops.Logistic(x.mul(K)).mul_(x);
+            return KernelRunner.Forward(x, new SwishForward(Slope)) ?? Ops.Logistic(x.mul(K)).mul_(x);
         }
+
+        public override Tensor? UnrecordedBackward(Tensor grad, IReadOnlyList<Tensor> saved) =>
+            KernelRunner.Backward(saved[0], grad, new SwishBackward(Slope));
 
         public override Tensor Backward(Tensor grad, IReadOnlyList<Tensor> saved)
         {

@@ -1,4 +1,5 @@
 using TorchActivations.Core;
+using TorchActivations.Core.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchActivations.Core.Scalars;
@@ -27,8 +28,12 @@ namespace TorchActivations.Core
             var (x, beta) = (inputs[0], inputs[1]);
             save?.AddRange([x, beta]);
             // σ(βx) is exactly 0 or 1 where βx is huge (even ±∞ after overflow), so x·σ(βx) stays finite.
-            return Ops.Logistic(x * Ops.AlongChannels(beta, x.dim())).mul_(x);
+            return PerChannelKernels.Forward<SwishForward>(x, beta) ?? Ops.Logistic(x * Ops.AlongChannels(beta, x.dim())).mul_(x);
         }
+
+        // One sweep writes the input gradient and sums β's, with the formulas below (the sum in another order).
+        public override Tensor?[]? UnrecordedBackwardAll(Tensor grad, IReadOnlyList<Tensor> saved) =>
+            PerChannelKernels.Backward<SwishBackward, SwishBetaTerms>(saved[0], saved[1], grad) is var (input, beta) ? [input, beta] : null;
 
         public override Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
         {

@@ -261,11 +261,19 @@ internal readonly partial struct HardsigmoidBackward : IBackwardKernel
     }
 }
 
+/// <summary>A kernel made for one value of a per-channel parameter (PReLU's slope, Swish's β); see <see cref="PerChannelKernels"/>.</summary>
+internal interface IPerChannelKernel<TSelf> where TSelf : struct
+{
+    static abstract TSelf For(double parameter);
+}
+
 /// <summary>PReLU with one slope a: x ≥ 0 ? x : a·x (NaN takes a·x, as torch.where(x ≥ 0, x, a·x) does).</summary>
 [Widened]
-internal readonly partial struct PReLUForward(double slope) : IForwardKernel
+internal readonly partial struct PReLUForward(double slope) : IForwardKernel, IPerChannelKernel<PReLUForward>
 {
     readonly Constant slope = new(slope);
+
+    public static PReLUForward For(double slope) => new(slope);
 
     public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), x, x * slope.Vector<T>());
@@ -273,18 +281,69 @@ internal readonly partial struct PReLUForward(double slope) : IForwardKernel
 
 /// <summary>PReLU's input gradient: x ≥ 0 ? g : a·g.</summary>
 [Widened]
-internal readonly partial struct PReLUBackward(double slope) : IBackwardKernel
+internal readonly partial struct PReLUBackward(double slope) : IBackwardKernel, IPerChannelKernel<PReLUBackward>
 {
     readonly Constant slope = new(slope);
+
+    public static PReLUBackward For(double slope) => new(slope);
 
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
         Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), g, g * slope.Vector<T>());
 }
 
-/// <summary>The terms of PReLU's slope gradient: x ≥ 0 ? 0 : g·x (0 for the zero padding of a tail).</summary>
+/// <summary>The terms of PReLU's slope gradient: x ≥ 0 ? 0 : g·x (0 for x = 0, g = 0, as a sum's padding needs).</summary>
 [Widened]
-internal readonly partial struct PReLUSlopeTerms : IBackwardKernel
+internal readonly partial struct PReLUSlopeTerms : IBackwardKernel, IPerChannelKernel<PReLUSlopeTerms>
 {
+    public static PReLUSlopeTerms For(double slope) => default;
+
     public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
         Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), Vector256<T>.Zero, g * x);
+}
+
+/// <summary>Swish with one β, x·σ(βx); QuickGELU is β = 1.702.</summary>
+[Widened]
+internal readonly partial struct SwishForward(double beta) : IForwardKernel, IPerChannelKernel<SwishForward>
+{
+    readonly Constant beta = new(beta);
+
+    public static SwishForward For(double beta) => new(beta);
+
+    // σ(βx) is exactly 0 or 1 where βx is huge or ±∞, so the product stays finite.
+    public Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        VectorMath.Sigmoid(x * beta.Vector<T>()) * x;
+}
+
+/// <summary>
+/// Swish's input gradient: σ(z) + z·σ'(z) with z = βx held finite (an overflowed βx gives the same σ and
+/// σ' = 0, where ∞·0 would be NaN).
+/// </summary>
+[Widened]
+internal readonly partial struct SwishBackward(double beta) : IBackwardKernel, IPerChannelKernel<SwishBackward>
+{
+    readonly Constant beta = new(beta);
+
+    public static SwishBackward For(double beta) => new(beta);
+
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var z = Finite(x * beta.Vector<T>());
+        var s = Sigmoid(z, out var ds);
+        return (s + z * ds) * g;
+    }
+}
+
+/// <summary>The terms of Swish's β gradient, (σ'(βx)·x)·x·g: σ'·x first, at most |x|/4 and 0 where |βx| is large.</summary>
+[Widened]
+internal readonly partial struct SwishBetaTerms(double beta) : IBackwardKernel, IPerChannelKernel<SwishBetaTerms>
+{
+    readonly Constant beta = new(beta);
+
+    public static SwishBetaTerms For(double beta) => new(beta);
+
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Sigmoid(Finite(x * beta.Vector<T>()), out var ds);
+        return ds * x * x * g;
+    }
 }

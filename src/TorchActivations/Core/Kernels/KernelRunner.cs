@@ -233,6 +233,14 @@ internal static partial class V
         return Vector256.ConditionalSelect(Vector256.GreaterThan(x, hi), hi, x);
     }
 
+    /// <summary>x with ±∞ replaced by the largest finite values of its sign (NaN stays NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Finite<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var max = typeof(T) == typeof(float) ? Vector256.Create(float.MaxValue).As<float, T>() : Vector256.Create(double.MaxValue).As<double, T>();
+        return Clamp(x, -max, max);
+    }
+
     /// <summary>σ(x) and σ(x)·(1 − σ(x)) from one e^(−|x|), both without cancellation.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Sigmoid<T>(Vector256<T> x, out Vector256<T> derivative) where T : unmanaged, IFloatingPointIeee754<T>
