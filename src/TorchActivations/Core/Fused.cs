@@ -26,31 +26,32 @@ internal static class Fused
     /// accumulated in SIMD lanes, so it may differ from torch's sum in the last bits (as any reordering of a
     /// reduction does), and between the two widths.
     /// </summary>
-    public static Tensor? SoftmaxBackward(Tensor grad, Tensor y, long dim, bool negate)
-    {
-        if (y.dim() < 1 || dim != y.dim() - 1 || !Eligible(y, grad)) return null;
-        long rowLength = y.size((int)dim);
-        if (rowLength == 0 || rowLength > int.MaxValue) return null;
-        var (gc, yc) = (FastPath.Contiguous(grad), FastPath.Contiguous(y));
-        var r = torch.empty_like(yc);
-        if (y.dtype == ScalarType.Float32) Kernels<float>.SoftmaxBackward(Span<float>(gc), Span<float>(yc), (int)rowLength, negate, Span<float>(r));
-        else Kernels<double>.SoftmaxBackward(Span<double>(gc), Span<double>(yc), (int)rowLength, negate, Span<double>(r));
-        return r;
-    }
+    public static Tensor? SoftmaxBackward(Tensor grad, Tensor y, long dim, bool negate) =>
+        Rows(grad, y, dim, negate ? Row.Softmin : Row.Softmax);
 
     /// <summary>
     /// Log-softmax backward along the last dim, row by row: g − e^y·Σg. The row sum is accumulated in SIMD lanes
     /// (see <see cref="SoftmaxBackward"/>); e^y is <see cref="VectorMath.Exp{T}(Vector256{T})"/>.
     /// </summary>
-    public static Tensor? LogSoftmaxBackward(Tensor grad, Tensor y, long dim)
+    public static Tensor? LogSoftmaxBackward(Tensor grad, Tensor y, long dim) => Rows(grad, y, dim, Row.LogSoftmax);
+
+    enum Row { Softmax, Softmin, LogSoftmax }
+
+    /// <summary>The rows split across torch's threads (<see cref="Parallelism"/>): each row is computed alike wherever it runs.</summary>
+    static Tensor? Rows(Tensor grad, Tensor y, long dim, Row row)
     {
         if (y.dim() < 1 || dim != y.dim() - 1 || !Eligible(y, grad)) return null;
         long rowLength = y.size((int)dim);
         if (rowLength == 0 || rowLength > int.MaxValue) return null;
         var (gc, yc) = (FastPath.Contiguous(grad), FastPath.Contiguous(y));
         var r = torch.empty_like(yc);
-        if (y.dtype == ScalarType.Float32) Kernels<float>.LogSoftmaxBackward(Span<float>(gc), Span<float>(yc), (int)rowLength, Span<float>(r));
-        else Kernels<double>.LogSoftmaxBackward(Span<double>(gc), Span<double>(yc), (int)rowLength, Span<double>(r));
+        bool single = y.dtype == ScalarType.Float32;
+        int length = (int)rowLength;
+        Parallelism.For(y.numel() / rowLength, rowLength, (first, count) => {
+            var (start, n) = ((int)(first * length), (int)(count * length));
+            if (single) Kernels<float>.Run(row, Span<float>(gc).Slice(start, n), Span<float>(yc).Slice(start, n), length, Span<float>(r).Slice(start, n));
+            else Kernels<double>.Run(row, Span<double>(gc).Slice(start, n), Span<double>(yc).Slice(start, n), length, Span<double>(r).Slice(start, n));
+        });
         return r;
     }
 
@@ -58,25 +59,20 @@ internal static class Fused
 
     static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static void SoftmaxBackward(ReadOnlySpan<T> g, ReadOnlySpan<T> y, int rowLength, bool negate, Span<T> r)
+        public static void Run(Row row, ReadOnlySpan<T> g, ReadOnlySpan<T> y, int rowLength, Span<T> r)
         {
-            var product = new Product();
+            var (product, second) = (new Product(), new Second());
             for (int start = 0; start < y.Length; start += rowLength) {
                 var gRow = g.Slice(start, rowLength);
                 var yRow = y.Slice(start, rowLength);
-                var gradient = new SoftmaxGradient(double.CreateTruncating(KernelRunner.Sum(gRow, yRow, ref product)), negate);
-                KernelRunner.Map(yRow, gRow, r.Slice(start, rowLength), ref gradient);
-            }
-        }
-
-        public static void LogSoftmaxBackward(ReadOnlySpan<T> g, ReadOnlySpan<T> y, int rowLength, Span<T> r)
-        {
-            var second = new Second();
-            for (int start = 0; start < y.Length; start += rowLength) {
-                var gRow = g.Slice(start, rowLength);
-                var yRow = y.Slice(start, rowLength);
-                var gradient = new LogSoftmaxGradient(double.CreateTruncating(KernelRunner.Sum(gRow, gRow, ref second)));
-                KernelRunner.Map(yRow, gRow, r.Slice(start, rowLength), ref gradient);
+                var rRow = r.Slice(start, rowLength);
+                if (row == Row.LogSoftmax) {
+                    var gradient = new LogSoftmaxGradient(double.CreateTruncating(KernelRunner.Sum(gRow, gRow, ref second)));
+                    KernelRunner.Map(yRow, gRow, rRow, ref gradient);
+                } else {
+                    var gradient = new SoftmaxGradient(double.CreateTruncating(KernelRunner.Sum(gRow, yRow, ref product)), row == Row.Softmin);
+                    KernelRunner.Map(yRow, gRow, rRow, ref gradient);
+                }
             }
         }
     }

@@ -68,11 +68,15 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
             var xc = FastPath.Contiguous(x);
             var y = torch.empty_like(xc);
             Tensor? mask = save is null ? null : torch.empty_like(xc, dtype: ScalarType.Byte);
-            var maskBytes = mask is null ? default : mask.bytes;
-            if (x.dtype == ScalarType.Float32)
-                PiecewiseKernels.Forward(Kind, (float)A, (float)B, FastPath.Span<float>(xc), FastPath.Span<float>(y), maskBytes);
-            else
-                PiecewiseKernels.Forward(Kind, A, B, FastPath.Span<double>(xc), FastPath.Span<double>(y), maskBytes);
+            var (kind, a, b, single) = (Kind, A, B, x.dtype == ScalarType.Float32);
+            Parallelism.For(x.numel(), 1, (first, count) => {
+                var (i, n) = ((int)first, (int)count);
+                var maskBytes = mask is null ? default : mask.bytes.Slice(i, n);
+                if (single)
+                    PiecewiseKernels.Forward(kind, (float)a, (float)b, FastPath.Span<float>(xc).Slice(i, n), FastPath.Span<float>(y).Slice(i, n), maskBytes);
+                else
+                    PiecewiseKernels.Forward(kind, a, b, FastPath.Span<double>(xc).Slice(i, n), FastPath.Span<double>(y).Slice(i, n), maskBytes);
+            });
             if (mask is not null) save!.Add(mask);
             return y;
         }
@@ -88,11 +92,15 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
             || !mask.is_contiguous() || mask.device_type != DeviceType.CPU) return null;
         var gc = FastPath.Contiguous(grad);
         var result = torch.empty_like(gc);
-        var maskBytes = mask.bytes;
-        if (grad.dtype == ScalarType.Float32)
-            PiecewiseKernels.Backward((float)BlockedSlope, FastPath.Span<float>(gc), maskBytes, FastPath.Span<float>(result));
-        else
-            PiecewiseKernels.Backward(BlockedSlope, FastPath.Span<double>(gc), maskBytes, FastPath.Span<double>(result));
+        var (slope, single) = (BlockedSlope, grad.dtype == ScalarType.Float32);
+        Parallelism.For(grad.numel(), 1, (first, count) => {
+            var (i, n) = ((int)first, (int)count);
+            var maskBytes = mask.bytes.Slice(i, n);
+            if (single)
+                PiecewiseKernels.Backward((float)slope, FastPath.Span<float>(gc).Slice(i, n), maskBytes, FastPath.Span<float>(result).Slice(i, n));
+            else
+                PiecewiseKernels.Backward(slope, FastPath.Span<double>(gc).Slice(i, n), maskBytes, FastPath.Span<double>(result).Slice(i, n));
+        });
         return result;
     }
 

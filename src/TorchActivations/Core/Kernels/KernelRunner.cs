@@ -73,8 +73,13 @@ internal static partial class KernelRunner
         if (!Applies(x)) return null;
         var xc = FastPath.Contiguous(x);
         var y = torch.empty_like(xc);
-        if (x.dtype == ScalarType.Float32) Map<float, K>(FastPath.Span<float>(xc), FastPath.Span<float>(y), ref kernel);
-        else Map<double, K>(FastPath.Span<double>(xc), FastPath.Span<double>(y), ref kernel);
+        bool single = x.dtype == ScalarType.Float32;
+        Parallelism.For(x.numel(), 1, (first, count) => {
+            var k = kernel;
+            var (i, n) = ((int)first, (int)count);
+            if (single) Map<float, K>(FastPath.Span<float>(xc).Slice(i, n), FastPath.Span<float>(y).Slice(i, n), ref k);
+            else Map<double, K>(FastPath.Span<double>(xc).Slice(i, n), FastPath.Span<double>(y).Slice(i, n), ref k);
+        });
         return y;
     }
 
@@ -88,9 +93,15 @@ internal static partial class KernelRunner
             || !FastPath.SameShape(saved, grad)) return null;
         var (sc, gc) = (FastPath.Contiguous(saved), FastPath.Contiguous(grad));
         var r = torch.empty_like(sc);
-        if (saved.dtype == ScalarType.Float32)
-            Map<float, K>(FastPath.Span<float>(sc), FastPath.Span<float>(gc), FastPath.Span<float>(r), ref kernel);
-        else Map<double, K>(FastPath.Span<double>(sc), FastPath.Span<double>(gc), FastPath.Span<double>(r), ref kernel);
+        bool single = saved.dtype == ScalarType.Float32;
+        Parallelism.For(saved.numel(), 1, (first, count) => {
+            var k = kernel;
+            var (i, n) = ((int)first, (int)count);
+            if (single)
+                Map<float, K>(FastPath.Span<float>(sc).Slice(i, n), FastPath.Span<float>(gc).Slice(i, n), FastPath.Span<float>(r).Slice(i, n), ref k);
+            else
+                Map<double, K>(FastPath.Span<double>(sc).Slice(i, n), FastPath.Span<double>(gc).Slice(i, n), FastPath.Span<double>(r).Slice(i, n), ref k);
+        });
         return r;
     }
 

@@ -31,6 +31,28 @@ internal static class PerChannelKernels
         return block >= MinimumBlock ? block : 0;
     }
 
+    /// <summary>
+    /// The work as pieces of at most <see cref="Chunk"/> elements that never straddle a block: piece p is chunk
+    /// p mod c of block p / c, c chunks per block. Threads take runs of pieces (<see cref="Parallelism"/>); the
+    /// parameter's gradient adds the pieces' sums in piece order, so it is the same for every split.
+    /// </summary>
+    readonly record struct Pieces(long Block, long Count, int PerBlock)
+    {
+        public static Pieces Of(long numel, long block)
+        {
+            int perBlock = (int)((block + Chunk - 1) / Chunk);
+            return new(block, numel / block * perBlock, perBlock);
+        }
+
+        public (int Start, int Length, long BlockIndex) this[long piece]
+        {
+            get {
+                long b = piece / PerBlock, offset = piece % PerBlock * Chunk;
+                return ((int)(b * Block + offset), (int)Math.Min(Chunk, Block - offset), b);
+            }
+        }
+    }
+
     /// <summary>The output, by <typeparamref name="KF"/> made for each block's parameter value.</summary>
     public static Tensor? Forward<KF>(Tensor x, Tensor weight) where KF : struct, IForwardKernel, IPerChannelKernel<KF>
     {
@@ -38,8 +60,17 @@ internal static class PerChannelKernels
         if (block == 0) return null;
         var xc = FastPath.Contiguous(x);
         var y = torch.empty_like(xc);
-        if (x.dtype == ScalarType.Float32) Blocks<float>.Forward<KF>(FastPath.Span<float>(xc), Slopes<float>(weight), (int)block, FastPath.Span<float>(y));
-        else Blocks<double>.Forward<KF>(FastPath.Span<double>(xc), Slopes<double>(weight), (int)block, FastPath.Span<double>(y));
+        var values = Values(weight);
+        var pieces = Pieces.Of(x.numel(), block);
+        bool single = x.dtype == ScalarType.Float32;
+        Parallelism.For(pieces.Count, Math.Min(block, Chunk), (first, count) => {
+            for (long p = first; p < first + count; p++) {
+                var (start, length, b) = pieces[p];
+                var kernel = KF.For(values[b % values.Length]);
+                if (single) KernelRunner.Map(FastPath.Span<float>(xc).Slice(start, length), FastPath.Span<float>(y).Slice(start, length), ref kernel);
+                else KernelRunner.Map(FastPath.Span<double>(xc).Slice(start, length), FastPath.Span<double>(y).Slice(start, length), ref kernel);
+            }
+        });
         return y;
     }
 
@@ -55,53 +86,49 @@ internal static class PerChannelKernels
         var (xc, gc) = (FastPath.Contiguous(x), FastPath.Contiguous(grad));
         var dx = torch.empty_like(xc);
         var dw = torch.empty_like(weight);
-        if (x.dtype == ScalarType.Float32)
-            Blocks<float>.Backward<KB, KT>(FastPath.Span<float>(xc), FastPath.Span<float>(gc), Slopes<float>(weight), (int)block,
-                FastPath.Span<float>(dx), FastPath.Span<float>(dw));
-        else
-            Blocks<double>.Backward<KB, KT>(FastPath.Span<double>(xc), FastPath.Span<double>(gc), Slopes<double>(weight), (int)block,
-                FastPath.Span<double>(dx), FastPath.Span<double>(dw));
+        var values = Values(weight);
+        var pieces = Pieces.Of(x.numel(), block);
+        var sums = new double[pieces.Count];
+        bool single = x.dtype == ScalarType.Float32;
+        Parallelism.For(pieces.Count, Math.Min(block, Chunk), (first, count) => {
+            for (long p = first; p < first + count; p++) {
+                var (start, length, b) = pieces[p];
+                double value = values[b % values.Length];
+                sums[p] = single
+                    ? Piece<float, KB, KT>(FastPath.Span<float>(xc).Slice(start, length), FastPath.Span<float>(gc).Slice(start, length),
+                        FastPath.Span<float>(dx).Slice(start, length), value)
+                    : Piece<double, KB, KT>(FastPath.Span<double>(xc).Slice(start, length), FastPath.Span<double>(gc).Slice(start, length),
+                        FastPath.Span<double>(dx).Slice(start, length), value);
+            }
+        });
+        var totals = new double[values.Length];
+        for (long p = 0; p < pieces.Count; p++) totals[pieces[p].BlockIndex % values.Length] += sums[p];
+        if (single) { var w = FastPath.Span<float>(dw); for (int c = 0; c < w.Length; c++) w[c] = (float)totals[c]; }
+        else totals.CopyTo(FastPath.Span<double>(dw));
         return (dx, dw);
     }
 
-    /// <summary>The parameter's values as doubles (exact for float32), read once per call.</summary>
-    static double[] Slopes<T>(Tensor weight) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>One piece's input gradient, and the sum of its parameter-gradient terms (the piece is still in cache).</summary>
+    static double Piece<T, KB, KT>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> dx, double value)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where KB : struct, IBackwardKernel, IPerChannelKernel<KB> where KT : struct, IBackwardKernel, IPerChannelKernel<KT>
     {
-        var w = FastPath.Span<T>(FastPath.Contiguous(weight));
-        var slopes = new double[w.Length];
-        for (int i = 0; i < w.Length; i++) slopes[i] = double.CreateTruncating(w[i]);
-        return slopes;
+        var kernel = KB.For(value);
+        var terms = KT.For(value);
+        KernelRunner.Map(x, g, dx, ref kernel);
+        return double.CreateTruncating(KernelRunner.Sum(x, g, ref terms));
     }
 
-    static class Blocks<T> where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The parameter's values as doubles (exact for float32), read once per call.</summary>
+    static double[] Values(Tensor weight)
     {
-        public static void Forward<KF>(ReadOnlySpan<T> x, double[] slopes, int block, Span<T> y)
-            where KF : struct, IForwardKernel, IPerChannelKernel<KF>
-        {
-            for (int start = 0, b = 0; start < x.Length; start += block, b++) {
-                var kernel = KF.For(slopes[b % slopes.Length]);
-                KernelRunner.Map(x.Slice(start, block), y.Slice(start, block), ref kernel);
-            }
+        var w = FastPath.Contiguous(weight);
+        if (weight.dtype == ScalarType.Float32) {
+            var f = FastPath.Span<float>(w);
+            var values = new double[f.Length];
+            for (int i = 0; i < f.Length; i++) values[i] = f[i];
+            return values;
         }
-
-        public static void Backward<KB, KT>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, double[] slopes, int block, Span<T> dx, Span<T> dw)
-            where KB : struct, IBackwardKernel, IPerChannelKernel<KB> where KT : struct, IBackwardKernel, IPerChannelKernel<KT>
-        {
-            var sums = new double[slopes.Length];
-            for (int start = 0, b = 0; start < x.Length; start += block, b++) {
-                int channel = b % slopes.Length;
-                var kernel = KB.For(slopes[channel]);
-                var terms = KT.For(slopes[channel]);
-                // Chunk by chunk, so the second read of x and g hits the cache.
-                for (int c = start, end = start + block; c < end; c += Chunk) {
-                    int length = Math.Min(Chunk, end - c);
-                    var xs = x.Slice(c, length);
-                    var gs = g.Slice(c, length);
-                    KernelRunner.Map(xs, gs, dx.Slice(c, length), ref kernel);
-                    sums[channel] += double.CreateTruncating(KernelRunner.Sum(xs, gs, ref terms));
-                }
-            }
-            for (int c = 0; c < sums.Length; c++) dw[c] = T.CreateTruncating(sums[c]);
-        }
+        return FastPath.Span<double>(w).ToArray();
     }
 }
