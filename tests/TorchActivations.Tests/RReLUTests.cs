@@ -28,6 +28,33 @@ public class RReLUTests
         Assert.InRange(slopes.Average(), 0.18, 0.22);
     }
 
+    /// <summary>
+    /// The slopes' one-pass select against the composed masked_fill on the same samples (same seed): the same
+    /// bits, with ±0, NaN, ±∞ and huge values in the vector body and in the tail, in both dtypes.
+    /// </summary>
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Float64)]
+    public void Training_kernel_gives_the_slopes_of_the_composed_path(ScalarType dtype)
+    {
+        var special = new[] { 0.0, -0.0, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 3e38, -3e38, -1e-30 };
+        var values = special.Concat(Enumerable.Range(0, 40).Select(i => (i - 20) * 0.37)).Concat(special).ToArray();
+        var x = torch.tensor(values, dtype: ScalarType.Float64).to_type(dtype);
+        (Tensor Y, Tensor Dx) Run()
+        {
+            var xl = x.detach().requires_grad_(true);
+            var y = Functional.rrelu(xl, 0.1, 0.3, training: true, generator: new Generator(3));
+            y.backward([torch.ones_like(y)]);
+            return (y.detach(), xl.grad!);
+        }
+        var fast = Run();
+        Core.FastPath.DisabledOnThisThread = true;
+        (Tensor Y, Tensor Dx) composed;
+        try { composed = Run(); } finally { Core.FastPath.DisabledOnThisThread = false; }
+        TensorAssert.Close(TensorAssert.Values(composed.Y), TensorAssert.Values(fast.Y), 0, 0, $"rrelu output ({dtype})", values);
+        TensorAssert.Close(TensorAssert.Values(composed.Dx), TensorAssert.Values(fast.Dx), 0, 0, $"rrelu gradient ({dtype})", values);
+    }
+
     [Fact]
     public void Is_reproducible_with_a_seeded_generator()
     {

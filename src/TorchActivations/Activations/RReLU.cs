@@ -1,4 +1,5 @@
 using TorchActivations.Core;
+using TorchActivations.Core.Kernels;
 using TorchActivations.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,7 +48,9 @@ namespace TorchActivations.Core
 
         public override Tensor Forward(Tensor x, List<Tensor>? save)
         {
-            var slope = torch.empty_like(x).uniform_(Lower, Upper, generator).masked_fill_(x.ge(Zero), One);
+            var sample = torch.empty_like(x).uniform_(Lower, Upper, generator);
+            // One pass for the select (the same values as masked_fill_ on x ≥ 0, whose bool mask is slow).
+            var slope = KernelRunner.Backward(x, sample, new RReLUSlope()) ?? sample.masked_fill_(x.ge(Zero), One);
             save?.Add(slope);
             return x * slope;
         }

@@ -347,3 +347,11 @@ internal readonly partial struct SwishBetaTerms(double beta) : IBackwardKernel, 
         return ds * x * x * g;
     }
 }
+
+/// <summary>RReLU's sampled slopes: 1 where x ≥ 0, the uniform sample u elsewhere (NaN takes u).</summary>
+[Widened]
+internal readonly partial struct RReLUSlope : IBackwardKernel
+{
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> u) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), Vector256<T>.One, u);
+}

@@ -84,8 +84,10 @@ internal static partial class KernelRunner
     }
 
     /// <summary>
-    /// The input gradient from the saved tensor and the output gradient. Its result is not differentiable:
-    /// only an unrecorded backward (<see cref="UnaryDefinition.UnrecordedBackward"/>) calls it.
+    /// The input gradient from the saved tensor and the output gradient (or any f(a, b) of two tensors of one
+    /// shape, such as RReLU's slopes from x and the samples). Its result is not differentiable: only code that
+    /// autograd does not record calls it (an unrecorded backward, <see cref="UnaryDefinition.UnrecordedBackward"/>,
+    /// or a forward).
     /// </summary>
     public static Tensor? Backward<K>(Tensor saved, Tensor grad, K kernel) where K : struct, IBackwardKernel
     {
