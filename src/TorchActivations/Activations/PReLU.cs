@@ -48,7 +48,7 @@ namespace TorchActivations.Core
         public override Tensor?[] UnrecordedBackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
         {
             var (x, weight) = (saved[0], saved[1]);
-            if (PerChannelKernels.Backward<PReLUBackward, PReLUSlopeTerms>(x, weight, grad) is var (input, slope)) return [input, slope];
+            if (PerChannelKernels.Backward<PReLUBackward>(x, weight, grad) is var (input, slope)) return [input, slope];
             var gradInput = FastPath.Where(x, 1, 0, orEqual: true, grad, grad * Ops.AlongChannels(weight, x.dim()));
             var perElement = FastPath.Where(x, 1, 0, orEqual: true, torch.zeros_like(grad), grad * x);
             return [gradInput, PerChannelParameter.Gradient(perElement, weight)];

@@ -33,7 +33,7 @@ namespace TorchActivations.Core
 
         // One sweep writes the input gradient and sums β's, with the formulas below (the sum in another order).
         public override Tensor?[]? UnrecordedBackwardAll(Tensor grad, IReadOnlyList<Tensor> saved) =>
-            PerChannelKernels.Backward<SwishBackward, SwishBetaTerms>(saved[0], saved[1], grad) is var (input, beta) ? [input, beta] : null;
+            PerChannelKernels.Backward<SwishBackward>(saved[0], saved[1], grad) is var (input, beta) ? [input, beta] : null;
 
         public override Tensor?[] BackwardAll(Tensor grad, IReadOnlyList<Tensor> saved)
         {

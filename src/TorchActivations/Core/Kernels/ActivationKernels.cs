@@ -279,26 +279,20 @@ internal readonly partial struct PReLUForward(double slope) : IForwardKernel, IP
         Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), x, x * slope.Vector<T>());
 }
 
-/// <summary>PReLU's input gradient: x ≥ 0 ? g : a·g.</summary>
+/// <summary>PReLU's input gradient, x ≥ 0 ? g : a·g, and the terms of the slope's gradient, x ≥ 0 ? 0 : g·x.</summary>
 [Widened]
-internal readonly partial struct PReLUBackward(double slope) : IBackwardKernel, IPerChannelKernel<PReLUBackward>
+internal readonly partial struct PReLUBackward(double slope) : IParameterBackwardKernel, IPerChannelKernel<PReLUBackward>
 {
     readonly Constant slope = new(slope);
 
     public static PReLUBackward For(double slope) => new(slope);
 
-    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), g, g * slope.Vector<T>());
-}
-
-/// <summary>The terms of PReLU's slope gradient: x ≥ 0 ? 0 : g·x (0 for x = 0, g = 0, as a sum's padding needs).</summary>
-[Widened]
-internal readonly partial struct PReLUSlopeTerms : IBackwardKernel, IPerChannelKernel<PReLUSlopeTerms>
-{
-    public static PReLUSlopeTerms For(double slope) => default;
-
-    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), Vector256<T>.Zero, g * x);
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g, out Vector256<T> term) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var nonNegative = Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero);
+        term = Vector256.ConditionalSelect(nonNegative, Vector256<T>.Zero, g * x);
+        return Vector256.ConditionalSelect(nonNegative, g, g * slope.Vector<T>());
+    }
 }
 
 /// <summary>Swish with one β, x·σ(βx); QuickGELU is β = 1.702.</summary>
@@ -315,37 +309,26 @@ internal readonly partial struct SwishForward(double beta) : IForwardKernel, IPe
 }
 
 /// <summary>
-/// Swish's input gradient: σ(z) + z·σ'(z) with z = βx held finite (an overflowed βx gives the same σ and
-/// σ' = 0, where ∞·0 would be NaN).
+/// Swish's input gradient, σ(z) + z·σ'(z), and the terms of β's gradient, (σ'(z)·x)·x·g, with z = βx held
+/// finite (an overflowed βx gives the same σ and σ' = 0, where ∞·0 would be NaN). σ'·x comes first: it is at
+/// most |x|/4, and 0 where |βx| is large. As an <see cref="IBackwardKernel"/> (QuickGELU) the terms go unused.
 /// </summary>
 [Widened]
-internal readonly partial struct SwishBackward(double beta) : IBackwardKernel, IPerChannelKernel<SwishBackward>
+internal readonly partial struct SwishBackward(double beta) : IBackwardKernel, IParameterBackwardKernel, IPerChannelKernel<SwishBackward>
 {
     readonly Constant beta = new(beta);
 
     public static SwishBackward For(double beta) => new(beta);
 
-    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g, out Vector256<T> term) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var z = Finite(x * beta.Vector<T>());
         var s = Sigmoid(z, out var ds);
+        term = ds * x * x * g;
         return (s + z * ds) * g;
     }
-}
 
-/// <summary>The terms of Swish's β gradient, (σ'(βx)·x)·x·g: σ'·x first, at most |x|/4 and 0 where |βx| is large.</summary>
-[Widened]
-internal readonly partial struct SwishBetaTerms(double beta) : IBackwardKernel, IPerChannelKernel<SwishBetaTerms>
-{
-    readonly Constant beta = new(beta);
-
-    public static SwishBetaTerms For(double beta) => new(beta);
-
-    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Sigmoid(Finite(x * beta.Vector<T>()), out var ds);
-        return ds * x * x * g;
-    }
+    public Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> => Invoke(x, g, out _);
 }
 
 /// <summary>RReLU's sampled slopes: 1 where x ≥ 0, the uniform sample u elsewhere (NaN takes u).</summary>

@@ -26,6 +26,18 @@ internal interface IBackwardKernel
 }
 
 /// <summary>
+/// An input gradient that also yields, per element, a term of a parameter's gradient (PReLU's slope, Swish's β):
+/// both from one evaluation of the formula. The term must be 0 for x = 0, g = 0 (a short span's zero padding).
+/// </summary>
+internal interface IParameterBackwardKernel
+{
+    Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> grad, out Vector256<T> term) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <inheritdoc cref="IForwardKernel.Invoke{T}(Vector512{T})"/>
+    Vector512<T> Invoke<T>(Vector512<T> x, Vector512<T> grad, out Vector512<T> term) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>
 /// Marks a partial type whose methods on <c>Vector256</c> get 512-bit twins from TorchActivations.Generators: the same
 /// body with <c>Vector256</c> renamed to <c>Vector512</c> and AVX/FMA3 intrinsics to their AVX-512 namesakes. The
 /// formulas are written once; machines with AVX-512 run them on twice the lanes, rounding step for step alike.
@@ -191,6 +203,42 @@ internal static partial class KernelRunner
             LoadPadded(a, out Vector256<T> aTail);
             LoadPadded(b, out Vector256<T> bTail);
             sum += kernel.Invoke(aTail, bTail);
+        }
+        return Vector256.Sum(sum);
+    }
+
+    /// <summary>
+    /// The input gradient into <paramref name="r"/>, and the sum of the parameter-gradient terms, accumulated
+    /// lane-wise and then across the lanes (as <see cref="Sum{T, K}"/>).
+    /// </summary>
+    public static T MapSum<T, K>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IParameterBackwardKernel =>
+        Wide ? MapSumWide(x, g, r, ref kernel) : MapSumNarrow(x, g, r, ref kernel);
+
+    [WidenedAs(nameof(MapSumWide))]
+    static T MapSumNarrow<T, K>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> r, ref K kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IParameterBackwardKernel
+    {
+        int n = x.Length, lanes = Vector256<T>.Count, i = 0;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T gr = ref MemoryMarshal.GetReference(g);
+        ref T rr = ref MemoryMarshal.GetReference(r);
+        var sum = Vector256<T>.Zero;
+        Vector256<T> term;
+        for (; i <= n - lanes; i += lanes) {
+            kernel.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref gr, (nuint)i), out term).StoreUnsafe(ref rr, (nuint)i);
+            sum += term;
+        }
+        if (i < n && n >= lanes) {
+            var last = (nuint)(n - lanes);
+            kernel.Invoke(Vector256.LoadUnsafe(ref xr, last), Vector256.LoadUnsafe(ref gr, last), out term).StoreUnsafe(ref rr, last);
+            FromLane(i - (n - lanes), out Vector256<T> fresh);
+            sum += term & fresh;
+        } else if (i < n) {
+            LoadPadded(x, out Vector256<T> xTail);
+            LoadPadded(g, out Vector256<T> gTail);
+            StorePartial(kernel.Invoke(xTail, gTail, out term), r);
+            sum += term;
         }
         return Vector256.Sum(sum);
     }

@@ -75,11 +75,11 @@ internal static class PerChannelKernels
     }
 
     /// <summary>
-    /// The input gradient by <typeparamref name="KB"/> and the parameter's gradient (shaped like
-    /// <paramref name="weight"/>) as the sum of <typeparamref name="KT"/>'s terms; not differentiable.
+    /// The input gradient and the parameter's gradient (shaped like <paramref name="weight"/>), the sum of the
+    /// terms, both by <typeparamref name="K"/> in one sweep; not differentiable.
     /// </summary>
-    public static (Tensor Input, Tensor Weight)? Backward<KB, KT>(Tensor x, Tensor weight, Tensor grad)
-        where KB : struct, IBackwardKernel, IPerChannelKernel<KB> where KT : struct, IBackwardKernel, IPerChannelKernel<KT>
+    public static (Tensor Input, Tensor Weight)? Backward<K>(Tensor x, Tensor weight, Tensor grad)
+        where K : struct, IParameterBackwardKernel, IPerChannelKernel<K>
     {
         long block = BlockLength(x, weight);
         if (block == 0 || grad.dtype != x.dtype || grad.device_type != DeviceType.CPU || !FastPath.SameShape(x, grad)) return null;
@@ -95,9 +95,9 @@ internal static class PerChannelKernels
                 var (start, length, b) = pieces[p];
                 double value = values[b % values.Length];
                 sums[p] = single
-                    ? Piece<float, KB, KT>(FastPath.Span<float>(xc).Slice(start, length), FastPath.Span<float>(gc).Slice(start, length),
+                    ? Piece<float, K>(FastPath.Span<float>(xc).Slice(start, length), FastPath.Span<float>(gc).Slice(start, length),
                         FastPath.Span<float>(dx).Slice(start, length), value)
-                    : Piece<double, KB, KT>(FastPath.Span<double>(xc).Slice(start, length), FastPath.Span<double>(gc).Slice(start, length),
+                    : Piece<double, K>(FastPath.Span<double>(xc).Slice(start, length), FastPath.Span<double>(gc).Slice(start, length),
                         FastPath.Span<double>(dx).Slice(start, length), value);
             }
         });
@@ -108,15 +108,12 @@ internal static class PerChannelKernels
         return (dx, dw);
     }
 
-    /// <summary>One piece's input gradient, and the sum of its parameter-gradient terms (the piece is still in cache).</summary>
-    static double Piece<T, KB, KT>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> dx, double value)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where KB : struct, IBackwardKernel, IPerChannelKernel<KB> where KT : struct, IBackwardKernel, IPerChannelKernel<KT>
+    /// <summary>One piece's input gradient, and the sum of its parameter-gradient terms.</summary>
+    static double Piece<T, K>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> dx, double value)
+        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IParameterBackwardKernel, IPerChannelKernel<K>
     {
-        var kernel = KB.For(value);
-        var terms = KT.For(value);
-        KernelRunner.Map(x, g, dx, ref kernel);
-        return double.CreateTruncating(KernelRunner.Sum(x, g, ref terms));
+        var kernel = K.For(value);
+        return double.CreateTruncating(KernelRunner.MapSum(x, g, dx, ref kernel));
     }
 
     /// <summary>The parameter's values as doubles (exact for float32), read once per call.</summary>
