@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 
@@ -61,7 +60,7 @@ internal static unsafe class Parallelism
                 if (end > first) range(first, end - first);
             } catch (Exception e) {
                 // Never across the native frame of the OpenMP team; rethrown on the caller's thread.
-                failure ??= e;
+                Interlocked.CompareExchange(ref failure, e, null);
             } finally {
                 KernelRunner.NarrowOnThisThread = own;
             }
