@@ -45,9 +45,8 @@ internal static class Fused
         if (rowLength == 0 || rowLength > int.MaxValue) return null;
         var (gc, yc) = (FastPath.Contiguous(grad), FastPath.Contiguous(y));
         var r = torch.empty_like(yc);
-        bool single = y.dtype == ScalarType.Float32;
-        int length = (int)rowLength;
-        Parallelism.For(y.numel() / rowLength, rowLength, (first, count) => {
+        Parallelism.For(y.numel() / rowLength, rowLength, (gc, yc, r, row, (int)rowLength, y.dtype == ScalarType.Float32), static (s, first, count) => {
+            var (gc, yc, r, row, length, single) = s;
             var (start, n) = ((int)(first * length), (int)(count * length));
             if (single) Kernels<float>.Run(row, Span<float>(gc).Slice(start, n), Span<float>(yc).Slice(start, n), length, Span<float>(r).Slice(start, n));
             else Kernels<double>.Run(row, Span<double>(gc).Slice(start, n), Span<double>(yc).Slice(start, n), length, Span<double>(r).Slice(start, n));

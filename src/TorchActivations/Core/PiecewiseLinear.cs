@@ -68,8 +68,8 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
             var xc = FastPath.Contiguous(x);
             var y = torch.empty_like(xc);
             Tensor? mask = save is null ? null : torch.empty_like(xc, dtype: ScalarType.Byte);
-            var (kind, a, b, single) = (Kind, A, B, x.dtype == ScalarType.Float32);
-            Parallelism.For(x.numel(), 1, (first, count) => {
+            Parallelism.For(x.numel(), 1, (xc, y, mask, Kind, A, B, x.dtype == ScalarType.Float32), static (s, first, count) => {
+                var (xc, y, mask, kind, a, b, single) = s;
                 var (i, n) = ((int)first, (int)count);
                 var maskBytes = mask is null ? default : mask.bytes.Slice(i, n);
                 if (single)
@@ -92,8 +92,8 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
             || !mask.is_contiguous() || mask.device_type != DeviceType.CPU) return null;
         var gc = FastPath.Contiguous(grad);
         var result = torch.empty_like(gc);
-        var (slope, single) = (BlockedSlope, grad.dtype == ScalarType.Float32);
-        Parallelism.For(grad.numel(), 1, (first, count) => {
+        Parallelism.For(grad.numel(), 1, (gc, mask, result, BlockedSlope, grad.dtype == ScalarType.Float32), static (s, first, count) => {
+            var (gc, mask, result, slope, single) = s;
             var (i, n) = ((int)first, (int)count);
             var maskBytes = mask.bytes.Slice(i, n);
             if (single)

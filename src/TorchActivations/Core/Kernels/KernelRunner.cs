@@ -85,9 +85,8 @@ internal static partial class KernelRunner
         if (!Applies(x)) return null;
         var xc = FastPath.Contiguous(x);
         var y = torch.empty_like(xc);
-        bool single = x.dtype == ScalarType.Float32;
-        Parallelism.For(x.numel(), 1, (first, count) => {
-            var k = kernel;
+        Parallelism.For(x.numel(), 1, (xc, y, kernel, x.dtype == ScalarType.Float32), static (s, first, count) => {
+            var (xc, y, k, single) = s;
             var (i, n) = ((int)first, (int)count);
             if (single) Map<float, K>(FastPath.Span<float>(xc).Slice(i, n), FastPath.Span<float>(y).Slice(i, n), ref k);
             else Map<double, K>(FastPath.Span<double>(xc).Slice(i, n), FastPath.Span<double>(y).Slice(i, n), ref k);
@@ -107,9 +106,8 @@ internal static partial class KernelRunner
             || !FastPath.SameShape(saved, grad)) return null;
         var (sc, gc) = (FastPath.Contiguous(saved), FastPath.Contiguous(grad));
         var r = torch.empty_like(sc);
-        bool single = saved.dtype == ScalarType.Float32;
-        Parallelism.For(saved.numel(), 1, (first, count) => {
-            var k = kernel;
+        Parallelism.For(saved.numel(), 1, (sc, gc, r, kernel, saved.dtype == ScalarType.Float32), static (s, first, count) => {
+            var (sc, gc, r, k, single) = s;
             var (i, n) = ((int)first, (int)count);
             if (single)
                 Map<float, K>(FastPath.Span<float>(sc).Slice(i, n), FastPath.Span<float>(gc).Slice(i, n), FastPath.Span<float>(r).Slice(i, n), ref k);

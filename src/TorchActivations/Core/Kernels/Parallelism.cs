@@ -23,15 +23,19 @@ internal static unsafe class Parallelism
     /// <summary>The fewest elements worth a thread of their own (libtorch's grain size).</summary>
     const long Grain = 32_768;
 
-    /// <summary>Runs <paramref name="range"/>(first, count) over items [0, <paramref name="items"/>) of <paramref name="itemSize"/> elements each.</summary>
-    public static void For(long items, long itemSize, Action<long, long> range)
+    /// <summary>
+    /// Runs <paramref name="range"/>(state, first, count) over items [0, <paramref name="items"/>) of
+    /// <paramref name="itemSize"/> elements each. Callers pass a static lambda and its state, so a call that is not
+    /// split (every small tensor) allocates nothing.
+    /// </summary>
+    public static void For<TState>(long items, long itemSize, TState state, Action<TState, long, long> range)
     {
         long parts = Math.Min(Math.Min(torch.get_num_threads(), items * itemSize / Grain), items);
         if (parts <= 1) {
-            range(0, items);
+            range(state, 0, items);
             return;
         }
-        var work = new Work(items, range, KernelRunner.NarrowOnThisThread);
+        var work = new Work<TState>(items, state, range, KernelRunner.NarrowOnThisThread);
         if (OpenMP.Available) {
             var handle = GCHandle.Alloc(work);
             try {
@@ -45,8 +49,13 @@ internal static unsafe class Parallelism
         work.Rethrow();
     }
 
+    interface IWork
+    {
+        void Run(int part, int parts);
+    }
+
     /// <summary>One call's ranges: part p of P covers items [items·p/P, items·(p+1)/P).</summary>
-    sealed class Work(long items, Action<long, long> range, bool narrow)
+    sealed class Work<TState>(long items, TState state, Action<TState, long, long> range, bool narrow) : IWork
     {
         Exception? failure;
 
@@ -57,7 +66,7 @@ internal static unsafe class Parallelism
             KernelRunner.NarrowOnThisThread = narrow;
             try {
                 long first = items * part / parts, end = items * (part + 1) / parts;
-                if (end > first) range(first, end - first);
+                if (end > first) range(state, first, end - first);
             } catch (Exception e) {
                 // Never across the native frame of the OpenMP team; rethrown on the caller's thread.
                 Interlocked.CompareExchange(ref failure, e, null);
@@ -77,7 +86,7 @@ internal static unsafe class Parallelism
     {
         // Each thread of the team takes its part of as many as the team has: a team smaller than asked (inside
         // another parallel region) still covers every item.
-        var work = (Work)GCHandle.FromIntPtr((IntPtr)state).Target!;
+        var work = (IWork)GCHandle.FromIntPtr((IntPtr)state).Target!;
         work.Run(OpenMP.ThreadNumber(), OpenMP.ThreadCount());
     }
 

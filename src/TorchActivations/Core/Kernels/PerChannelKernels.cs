@@ -62,8 +62,8 @@ internal static class PerChannelKernels
         var y = torch.empty_like(xc);
         var values = Values(weight);
         var pieces = Pieces.Of(x.numel(), block);
-        bool single = x.dtype == ScalarType.Float32;
-        Parallelism.For(pieces.Count, Math.Min(block, Chunk), (first, count) => {
+        Parallelism.For(pieces.Count, Math.Min(block, Chunk), (xc, y, values, pieces, x.dtype == ScalarType.Float32), static (s, first, count) => {
+            var (xc, y, values, pieces, single) = s;
             for (long p = first; p < first + count; p++) {
                 var (start, length, b) = pieces[p];
                 var kernel = KF.For(values[b % values.Length]);
@@ -90,7 +90,8 @@ internal static class PerChannelKernels
         var pieces = Pieces.Of(x.numel(), block);
         var sums = new double[pieces.Count];
         bool single = x.dtype == ScalarType.Float32;
-        Parallelism.For(pieces.Count, Math.Min(block, Chunk), (first, count) => {
+        Parallelism.For(pieces.Count, Math.Min(block, Chunk), (xc, gc, dx, values, pieces, sums, single), static (s, first, count) => {
+            var (xc, gc, dx, values, pieces, sums, single) = s;
             for (long p = first; p < first + count; p++) {
                 var (start, length, b) = pieces[p];
                 double value = values[b % values.Length];
