@@ -37,7 +37,6 @@ internal static class Fused
 
     enum Row { Softmax, Softmin, LogSoftmax }
 
-    /// <summary>The rows split across torch's threads (<see cref="Parallelism"/>): each row is computed alike wherever it runs.</summary>
     static Tensor? Rows(Tensor grad, Tensor y, long dim, Row row)
     {
         if (y.dim() < 1 || dim != y.dim() - 1 || !Eligible(y, grad)) return null;
@@ -45,12 +44,8 @@ internal static class Fused
         if (rowLength == 0 || rowLength > int.MaxValue) return null;
         var (gc, yc) = (FastPath.Contiguous(grad), FastPath.Contiguous(y));
         var r = torch.empty_like(yc);
-        Parallelism.For(y.numel() / rowLength, rowLength, (gc, yc, r, row, (int)rowLength, y.dtype == ScalarType.Float32), static (s, first, count) => {
-            var (gc, yc, r, row, length, single) = s;
-            var (start, n) = ((int)(first * length), (int)(count * length));
-            if (single) Kernels<float>.Run(row, Span<float>(gc).Slice(start, n), Span<float>(yc).Slice(start, n), length, Span<float>(r).Slice(start, n));
-            else Kernels<double>.Run(row, Span<double>(gc).Slice(start, n), Span<double>(yc).Slice(start, n), length, Span<double>(r).Slice(start, n));
-        });
+        if (y.dtype == ScalarType.Float32) Kernels<float>.Run(row, Span<float>(gc), Span<float>(yc), (int)rowLength, Span<float>(r));
+        else Kernels<double>.Run(row, Span<double>(gc), Span<double>(yc), (int)rowLength, Span<double>(r));
         return r;
     }
 

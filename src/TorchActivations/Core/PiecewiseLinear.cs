@@ -68,15 +68,11 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
             var xc = FastPath.Contiguous(x);
             var y = torch.empty_like(xc);
             Tensor? mask = save is null ? null : torch.empty_like(xc, dtype: ScalarType.Byte);
-            Parallelism.For(x.numel(), 1, (xc, y, mask, Kind, A, B, x.dtype == ScalarType.Float32), static (s, first, count) => {
-                var (xc, y, mask, kind, a, b, single) = s;
-                var (i, n) = ((int)first, (int)count);
-                var maskBytes = mask is null ? default : mask.bytes.Slice(i, n);
-                if (single)
-                    PiecewiseKernels.Forward(kind, (float)a, (float)b, FastPath.Span<float>(xc).Slice(i, n), FastPath.Span<float>(y).Slice(i, n), maskBytes);
-                else
-                    PiecewiseKernels.Forward(kind, a, b, FastPath.Span<double>(xc).Slice(i, n), FastPath.Span<double>(y).Slice(i, n), maskBytes);
-            });
+            var maskBytes = mask is null ? default : mask.bytes;
+            if (x.dtype == ScalarType.Float32)
+                PiecewiseKernels.Forward(Kind, (float)A, (float)B, FastPath.Span<float>(xc), FastPath.Span<float>(y), maskBytes);
+            else
+                PiecewiseKernels.Forward(Kind, A, B, FastPath.Span<double>(xc), FastPath.Span<double>(y), maskBytes);
             if (mask is not null) save!.Add(mask);
             return y;
         }
@@ -92,15 +88,10 @@ internal readonly record struct PiecewiseLinear(PiecewiseKind Kind, double A = 0
             || !mask.is_contiguous() || mask.device_type != DeviceType.CPU) return null;
         var gc = FastPath.Contiguous(grad);
         var result = torch.empty_like(gc);
-        Parallelism.For(grad.numel(), 1, (gc, mask, result, BlockedSlope, grad.dtype == ScalarType.Float32), static (s, first, count) => {
-            var (gc, mask, result, slope, single) = s;
-            var (i, n) = ((int)first, (int)count);
-            var maskBytes = mask.bytes.Slice(i, n);
-            if (single)
-                PiecewiseKernels.Backward((float)slope, FastPath.Span<float>(gc).Slice(i, n), maskBytes, FastPath.Span<float>(result).Slice(i, n));
-            else
-                PiecewiseKernels.Backward(slope, FastPath.Span<double>(gc).Slice(i, n), maskBytes, FastPath.Span<double>(result).Slice(i, n));
-        });
+        if (grad.dtype == ScalarType.Float32)
+            PiecewiseKernels.Backward((float)BlockedSlope, FastPath.Span<float>(gc), mask.bytes, FastPath.Span<float>(result));
+        else
+            PiecewiseKernels.Backward(BlockedSlope, FastPath.Span<double>(gc), mask.bytes, FastPath.Span<double>(result));
         return result;
     }
 

@@ -85,12 +85,8 @@ internal static partial class KernelRunner
         if (!Applies(x)) return null;
         var xc = FastPath.Contiguous(x);
         var y = torch.empty_like(xc);
-        Parallelism.For(x.numel(), 1, (xc, y, kernel, x.dtype == ScalarType.Float32), static (s, first, count) => {
-            var (xc, y, k, single) = s;
-            var (i, n) = ((int)first, (int)count);
-            if (single) Map<float, K>(FastPath.Span<float>(xc).Slice(i, n), FastPath.Span<float>(y).Slice(i, n), ref k);
-            else Map<double, K>(FastPath.Span<double>(xc).Slice(i, n), FastPath.Span<double>(y).Slice(i, n), ref k);
-        });
+        if (x.dtype == ScalarType.Float32) Map<float, K>(FastPath.Span<float>(xc), FastPath.Span<float>(y), ref kernel);
+        else Map<double, K>(FastPath.Span<double>(xc), FastPath.Span<double>(y), ref kernel);
         return y;
     }
 
@@ -106,14 +102,9 @@ internal static partial class KernelRunner
             || !FastPath.SameShape(saved, grad)) return null;
         var (sc, gc) = (FastPath.Contiguous(saved), FastPath.Contiguous(grad));
         var r = torch.empty_like(sc);
-        Parallelism.For(saved.numel(), 1, (sc, gc, r, kernel, saved.dtype == ScalarType.Float32), static (s, first, count) => {
-            var (sc, gc, r, k, single) = s;
-            var (i, n) = ((int)first, (int)count);
-            if (single)
-                Map<float, K>(FastPath.Span<float>(sc).Slice(i, n), FastPath.Span<float>(gc).Slice(i, n), FastPath.Span<float>(r).Slice(i, n), ref k);
-            else
-                Map<double, K>(FastPath.Span<double>(sc).Slice(i, n), FastPath.Span<double>(gc).Slice(i, n), FastPath.Span<double>(r).Slice(i, n), ref k);
-        });
+        if (saved.dtype == ScalarType.Float32)
+            Map<float, K>(FastPath.Span<float>(sc), FastPath.Span<float>(gc), FastPath.Span<float>(r), ref kernel);
+        else Map<double, K>(FastPath.Span<double>(sc), FastPath.Span<double>(gc), FastPath.Span<double>(r), ref kernel);
         return r;
     }
 

@@ -33,8 +33,7 @@ internal static class PerChannelKernels
 
     /// <summary>
     /// The work as pieces of at most <see cref="Chunk"/> elements that never straddle a block: piece p is chunk
-    /// p mod c of block p / c, c chunks per block. Threads take runs of pieces (<see cref="Parallelism"/>); the
-    /// parameter's gradient adds the pieces' sums in piece order, so it is the same for every split.
+    /// p mod c of block p / c, c chunks per block. The parameter's gradient adds the pieces' sums in piece order.
     /// </summary>
     readonly record struct Pieces(long Block, long Count, int PerBlock)
     {
@@ -62,15 +61,13 @@ internal static class PerChannelKernels
         var y = torch.empty_like(xc);
         var values = Values(weight);
         var pieces = Pieces.Of(x.numel(), block);
-        Parallelism.For(pieces.Count, Math.Min(block, Chunk), (xc, y, values, pieces, x.dtype == ScalarType.Float32), static (s, first, count) => {
-            var (xc, y, values, pieces, single) = s;
-            for (long p = first; p < first + count; p++) {
-                var (start, length, b) = pieces[p];
-                var kernel = KF.For(values[b % values.Length]);
-                if (single) KernelRunner.Map(FastPath.Span<float>(xc).Slice(start, length), FastPath.Span<float>(y).Slice(start, length), ref kernel);
-                else KernelRunner.Map(FastPath.Span<double>(xc).Slice(start, length), FastPath.Span<double>(y).Slice(start, length), ref kernel);
-            }
-        });
+        bool single = x.dtype == ScalarType.Float32;
+        for (long p = 0; p < pieces.Count; p++) {
+            var (start, length, b) = pieces[p];
+            var kernel = KF.For(values[b % values.Length]);
+            if (single) KernelRunner.Map(FastPath.Span<float>(xc).Slice(start, length), FastPath.Span<float>(y).Slice(start, length), ref kernel);
+            else KernelRunner.Map(FastPath.Span<double>(xc).Slice(start, length), FastPath.Span<double>(y).Slice(start, length), ref kernel);
+        }
         return y;
     }
 
@@ -88,22 +85,17 @@ internal static class PerChannelKernels
         var dw = torch.empty_like(weight);
         var values = Values(weight);
         var pieces = Pieces.Of(x.numel(), block);
-        var sums = new double[pieces.Count];
-        bool single = x.dtype == ScalarType.Float32;
-        Parallelism.For(pieces.Count, Math.Min(block, Chunk), (xc, gc, dx, values, pieces, sums, single), static (s, first, count) => {
-            var (xc, gc, dx, values, pieces, sums, single) = s;
-            for (long p = first; p < first + count; p++) {
-                var (start, length, b) = pieces[p];
-                double value = values[b % values.Length];
-                sums[p] = single
-                    ? Piece<float, K>(FastPath.Span<float>(xc).Slice(start, length), FastPath.Span<float>(gc).Slice(start, length),
-                        FastPath.Span<float>(dx).Slice(start, length), value)
-                    : Piece<double, K>(FastPath.Span<double>(xc).Slice(start, length), FastPath.Span<double>(gc).Slice(start, length),
-                        FastPath.Span<double>(dx).Slice(start, length), value);
-            }
-        });
         var totals = new double[values.Length];
-        for (long p = 0; p < pieces.Count; p++) totals[pieces[p].BlockIndex % values.Length] += sums[p];
+        bool single = x.dtype == ScalarType.Float32;
+        for (long p = 0; p < pieces.Count; p++) {
+            var (start, length, b) = pieces[p];
+            double value = values[b % values.Length];
+            totals[b % values.Length] += single
+                ? Piece<float, K>(FastPath.Span<float>(xc).Slice(start, length), FastPath.Span<float>(gc).Slice(start, length),
+                    FastPath.Span<float>(dx).Slice(start, length), value)
+                : Piece<double, K>(FastPath.Span<double>(xc).Slice(start, length), FastPath.Span<double>(gc).Slice(start, length),
+                    FastPath.Span<double>(dx).Slice(start, length), value);
+        }
         if (single) { var w = FastPath.Span<float>(dw); for (int c = 0; c < w.Length; c++) w[c] = (float)totals[c]; }
         else totals.CopyTo(FastPath.Span<double>(dw));
         return (dx, dw);
