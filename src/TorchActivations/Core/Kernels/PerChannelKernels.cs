@@ -31,27 +31,6 @@ internal static class PerChannelKernels
         return block >= MinimumBlock ? block : 0;
     }
 
-    /// <summary>
-    /// The work as pieces of at most <see cref="Chunk"/> elements that never straddle a block: piece p is chunk
-    /// p mod c of block p / c, c chunks per block. The parameter's gradient adds the pieces' sums in piece order.
-    /// </summary>
-    readonly record struct Pieces(long Block, long Count, int PerBlock)
-    {
-        public static Pieces Of(long numel, long block)
-        {
-            int perBlock = (int)((block + Chunk - 1) / Chunk);
-            return new(block, numel / block * perBlock, perBlock);
-        }
-
-        public (int Start, int Length, long BlockIndex) this[long piece]
-        {
-            get {
-                long b = piece / PerBlock, offset = piece % PerBlock * Chunk;
-                return ((int)(b * Block + offset), (int)Math.Min(Chunk, Block - offset), b);
-            }
-        }
-    }
-
     /// <summary>The output, by <typeparamref name="KF"/> made for each block's parameter value.</summary>
     public static Tensor? Forward<KF>(Tensor x, Tensor weight) where KF : struct, IForwardKernel, IPerChannelKernel<KF>
     {
@@ -59,15 +38,8 @@ internal static class PerChannelKernels
         if (block == 0) return null;
         var xc = FastPath.Contiguous(x);
         var y = torch.empty_like(xc);
-        var values = Values(weight);
-        var pieces = Pieces.Of(x.numel(), block);
-        bool single = x.dtype == ScalarType.Float32;
-        for (long p = 0; p < pieces.Count; p++) {
-            var (start, length, b) = pieces[p];
-            var kernel = KF.For(values[b % values.Length]);
-            if (single) KernelRunner.Map(FastPath.Span<float>(xc).Slice(start, length), FastPath.Span<float>(y).Slice(start, length), ref kernel);
-            else KernelRunner.Map(FastPath.Span<double>(xc).Slice(start, length), FastPath.Span<double>(y).Slice(start, length), ref kernel);
-        }
+        if (x.dtype == ScalarType.Float32) Blocks<float>.Forward<KF>(FastPath.Span<float>(xc), Values(weight), (int)block, FastPath.Span<float>(y));
+        else Blocks<double>.Forward<KF>(FastPath.Span<double>(xc), Values(weight), (int)block, FastPath.Span<double>(y));
         return y;
     }
 
@@ -83,30 +55,40 @@ internal static class PerChannelKernels
         var (xc, gc) = (FastPath.Contiguous(x), FastPath.Contiguous(grad));
         var dx = torch.empty_like(xc);
         var dw = torch.empty_like(weight);
-        var values = Values(weight);
-        var pieces = Pieces.Of(x.numel(), block);
-        var totals = new double[values.Length];
-        bool single = x.dtype == ScalarType.Float32;
-        for (long p = 0; p < pieces.Count; p++) {
-            var (start, length, b) = pieces[p];
-            double value = values[b % values.Length];
-            totals[b % values.Length] += single
-                ? Piece<float, K>(FastPath.Span<float>(xc).Slice(start, length), FastPath.Span<float>(gc).Slice(start, length),
-                    FastPath.Span<float>(dx).Slice(start, length), value)
-                : Piece<double, K>(FastPath.Span<double>(xc).Slice(start, length), FastPath.Span<double>(gc).Slice(start, length),
-                    FastPath.Span<double>(dx).Slice(start, length), value);
-        }
-        if (single) { var w = FastPath.Span<float>(dw); for (int c = 0; c < w.Length; c++) w[c] = (float)totals[c]; }
-        else totals.CopyTo(FastPath.Span<double>(dw));
+        if (x.dtype == ScalarType.Float32)
+            Blocks<float>.Backward<K>(FastPath.Span<float>(xc), FastPath.Span<float>(gc), Values(weight), (int)block,
+                FastPath.Span<float>(dx), FastPath.Span<float>(dw));
+        else
+            Blocks<double>.Backward<K>(FastPath.Span<double>(xc), FastPath.Span<double>(gc), Values(weight), (int)block,
+                FastPath.Span<double>(dx), FastPath.Span<double>(dw));
         return (dx, dw);
     }
 
-    /// <summary>One piece's input gradient, and the sum of its parameter-gradient terms.</summary>
-    static double Piece<T, K>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> dx, double value)
-        where T : unmanaged, IFloatingPointIeee754<T> where K : struct, IParameterBackwardKernel, IPerChannelKernel<K>
+    static class Blocks<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var kernel = K.For(value);
-        return double.CreateTruncating(KernelRunner.MapSum(x, g, dx, ref kernel));
+        public static void Forward<KF>(ReadOnlySpan<T> x, double[] values, int block, Span<T> y)
+            where KF : struct, IForwardKernel, IPerChannelKernel<KF>
+        {
+            for (int start = 0, b = 0; start < x.Length; start += block, b++) {
+                var kernel = KF.For(values[b % values.Length]);
+                KernelRunner.Map(x.Slice(start, block), y.Slice(start, block), ref kernel);
+            }
+        }
+
+        public static void Backward<K>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, double[] values, int block, Span<T> dx, Span<T> dw)
+            where K : struct, IParameterBackwardKernel, IPerChannelKernel<K>
+        {
+            var totals = new double[values.Length];
+            for (int start = 0, b = 0; start < x.Length; start += block, b++) {
+                int channel = b % values.Length;
+                var kernel = K.For(values[channel]);
+                for (int c = start, end = start + block; c < end; c += Chunk) {
+                    int length = Math.Min(Chunk, end - c);
+                    totals[channel] += double.CreateTruncating(KernelRunner.MapSum(x.Slice(c, length), g.Slice(c, length), dx.Slice(c, length), ref kernel));
+                }
+            }
+            for (int c = 0; c < totals.Length; c++) dw[c] = T.CreateTruncating(totals[c]);
+        }
     }
 
     /// <summary>The parameter's values as doubles (exact for float32), read once per call.</summary>
