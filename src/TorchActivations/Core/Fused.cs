@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TorchActivations.Core.Kernels;
 using TorchSharp;
@@ -39,7 +38,8 @@ internal static class Fused
 
     static Tensor? Rows(Tensor grad, Tensor y, long dim, Row row)
     {
-        if (y.dim() < 1 || dim != y.dim() - 1 || !Eligible(y, grad)) return null;
+        // The row kernels run through KernelRunner, whose vectors are only fast where the CPU has 256-bit ones.
+        if (!Vector256.IsHardwareAccelerated || y.dim() < 1 || dim != y.dim() - 1 || !Eligible(y, grad)) return null;
         long rowLength = y.size((int)dim);
         if (rowLength == 0 || rowLength > int.MaxValue) return null;
         var (gc, yc) = (FastPath.Contiguous(grad), FastPath.Contiguous(y));
